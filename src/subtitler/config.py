@@ -1,0 +1,69 @@
+"""One configuration object, passed down explicitly (no globals).
+
+Every number of the caption rules (``shared/reference/caption-rules.md`` section 10) is a
+field here so a programme with other conventions changes one value, not the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CaptionConfig:
+    """Caption layout, reading-speed and timing rules (defaults: French, web, SDH)."""
+
+    lang: str = "fr"
+    # Layout: CSA / Netflix / BBC agree on 2 lines; Netflix FR 42 chars hard, BBC ~37 preferred.
+    max_lines: int = 2
+    max_line_chars: int = 42
+    preferred_line_chars: int = 37
+    # Bottom-heavy bias when two lines are unequal (Subtitle Edit uses 5 %).
+    bottom_heavy_bias: float = 0.05
+    # Reading speed in characters per second: target 15, hard limit 17 (SDH adult 20).
+    target_cps: float = 15.0
+    max_cps: float = 17.0
+    # ARCOM table (characters readable in 1, 2, 3, 4 s), +20 % tolerance: a warning only.
+    csa_table: tuple[tuple[float, int], ...] = ((1.0, 12), (2.0, 20), (3.0, 36), (4.0, 60))
+    csa_tolerance: float = 1.2
+    # Cue duration bounds in seconds.
+    min_duration: float = 1.0
+    max_duration: float = 7.0
+    # Minimum gap between cues, in frames of the media (Netflix: 2 frames at any rate).
+    min_gap_frames: int = 2
+    # Frame rate used when the media has none (audio only) or is not probed.
+    default_fps: float = 25.0
+    # In-time: a cue may appear at most this early before its first word (~3 frames).
+    max_early: float = 0.125
+    # Out-time: a cue may stay up this long after its last word (Netflix 12 frames).
+    max_linger: float = 0.5
+    # Cues whose alignment confidence is below this are flagged in the report.
+    min_confidence: float = 0.5
+    # Words treated as fillers the speaker may add ("euh"); never shown, tolerated by alignment.
+    fillers: tuple[str, ...] = ("euh", "heu", "hum", "bah", "ben")
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def min_gap(self, fps: float | None) -> float:
+        """Smallest allowed gap between two cues, in seconds, for a media frame rate."""
+        rate = fps if fps and fps > 0 else self.default_fps
+        return self.min_gap_frames / rate
+
+    def csa_max_chars(self, duration: float) -> float:
+        """Characters the ARCOM table allows for ``duration`` seconds, tolerance included.
+
+        The table is interpolated linearly between its points and extrapolated from the
+        last slope, as the reference suggests.
+        """
+        points = self.csa_table
+        if duration <= points[0][0]:
+            chars = points[0][1] * duration / points[0][0]
+        else:
+            chars = None
+            for (t0, c0), (t1, c1) in zip(points, points[1:]):
+                if duration <= t1:
+                    chars = c0 + (c1 - c0) * (duration - t0) / (t1 - t0)
+                    break
+            if chars is None:
+                (t0, c0), (t1, c1) = points[-2], points[-1]
+                chars = c1 + (c1 - c0) * (duration - t1) / (t1 - t0)
+        return chars * self.csa_tolerance

@@ -1,0 +1,174 @@
+"""The domain model: plain, immutable dataclasses that flow one way through the pipeline.
+
+Transcript -> Sentence -> Cue (text) -> TimedCue -> writers -> publisher.
+They hold no behaviour beyond derived properties, pickle cleanly (process pools, Dask) and
+compare by value (tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class InlineKind(str, Enum):
+    TEXT = "text"
+    STRONG = "strong"
+    EMPHASIS = "em"
+    LINK = "link"
+    CODE = "code"
+    LINE_BREAK = "break"
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A run of text inside a block, with the one markup that applies to it.
+
+    Nesting is flattened: bold inside a link becomes a LINK run with ``strong=True``.
+    """
+
+    kind: InlineKind
+    text: str
+    href: str | None = None
+    strong: bool = False
+    emphasis: bool = False
+
+
+class BlockKind(str, Enum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+
+
+class Section(str, Enum):
+    """Where a block sits: only TRANSCRIPTION is spoken."""
+
+    PREAMBLE = "preamble"
+    TRANSCRIPTION = "transcription"
+    CREDITS = "credits"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, paragraph or list item of the transcript body, as the author wrote it."""
+
+    kind: BlockKind
+    inlines: tuple[Inline, ...]
+    section: Section
+    level: int = 0  # heading level, or list nesting depth (1 = top level)
+    ordered: bool = False  # list item of a numbered list
+    number: int | None = None  # its number in an ordered list
+    speaker_turn: bool = False  # the paragraph starts with "\-": a new speaker speaks
+
+    @property
+    def text(self) -> str:
+        """The plain text of the block (markup removed, line breaks as spaces)."""
+        return "".join(" " if i.kind is InlineKind.LINE_BREAK else i.text for i in self.inlines)
+
+    @property
+    def spoken(self) -> bool:
+        return self.section is Section.TRANSCRIPTION and self.kind is not BlockKind.HEADING
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A loaded and validated transcript file."""
+
+    path: Path
+    slug: str
+    title: str
+    lang: str
+    blocks: tuple[Block, ...]
+    description: str | None = None
+    area: str | None = None
+    video_embed_src: str | None = None
+    video_download_href: str | None = None
+    metadata: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def spoken_blocks(self) -> tuple[tuple[int, Block], ...]:
+        """The (index in ``blocks``, block) pairs whose text is spoken, in order."""
+        return tuple((i, b) for i, b in enumerate(self.blocks) if b.spoken)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of spoken text, tied back to the block it comes from."""
+
+    text: str
+    block_index: int
+    offset: int = 0  # index of the sentence's first character in ``Block.text``
+    starts_turn: bool = False  # first sentence of a new speaker's turn
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A caption as shown on screen, before it is timed.
+
+    ``lines`` is the display text (French typography, dialogue dashes). ``text`` is the
+    spoken text it shows, words in order with ordinary spaces, used by alignment and by the
+    no-word-lost checks.
+    """
+
+    index: int  # 0-based position in the video's cue list
+    lines: tuple[str, ...]
+    text: str
+    block_index: int  # block of the first word (HTML transcript anchors)
+    sentence_index: int  # sentence of the first word
+    block_offset: int = 0  # index of the first word's first character in ``Block.text``
+    starts_turn: bool = False  # the cue begins a new speaker's turn
+    ends_sentence: bool = True  # the cue's last word ends a sentence
+
+    @property
+    def display(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def char_count(self) -> int:
+        """Characters a viewer reads (no-break spaces count as one, newlines not counted)."""
+        return sum(len(line) for line in self.lines)
+
+
+@dataclass(frozen=True)
+class SpeechSpan:
+    """Where a cue's words were found in the audio, as a timing step reports it."""
+
+    start: float
+    end: float
+    confidence: float = 1.0  # 0..1
+    found: bool = True  # False: the text was not heard; start/end are interpolated
+
+
+@dataclass(frozen=True)
+class TimedCue:
+    """A cue with its on-screen interval, after the timing rules were applied."""
+
+    cue: Cue
+    start: float
+    end: float
+    speech: SpeechSpan | None = None  # what the timing step found, for reports
+    flags: tuple[str, ...] = ()  # rule adjustments and doubts, for the QA report
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def cps(self) -> float:
+        return self.cue.char_count / self.duration if self.duration > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What ffprobe says about a media file."""
+
+    path: Path
+    duration: float
+    has_audio: bool
+    has_video: bool
+    fps: float | None = None
+    audio_codec: str | None = None
+    sample_rate: int | None = None

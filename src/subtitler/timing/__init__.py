@@ -1,0 +1,61 @@
+"""Timing steps: find where each cue is spoken, then apply the caption timing rules.
+
+A *locator* returns one :class:`~subtitler.model.SpeechSpan` per cue (where its words are
+spoken); :func:`subtitler.timing.rules.apply_timing_rules` turns spans into on-screen
+intervals. Locators register by name so the CLI's ``--timing`` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..config import CaptionConfig
+from ..model import Cue, MediaInfo, SpeechSpan
+
+
+@dataclass(frozen=True)
+class LocatedSpeech:
+    """A locator's answer: one span per cue, plus what it wants the report to say."""
+
+    spans: tuple[SpeechSpan, ...]
+    method: str  # the locator that actually produced the spans ("audio", "proportional")
+    warnings: tuple[str, ...] = ()
+    details: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+class SpeechLocator(Protocol):
+    def __call__(
+        self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig
+    ) -> LocatedSpeech: ...
+
+
+_LOCATORS: dict[str, Callable[[], SpeechLocator]] = {}
+
+
+def register_locator(name: str, factory: Callable[[], SpeechLocator]) -> None:
+    _LOCATORS[name] = factory
+
+
+def get_locator(name: str) -> SpeechLocator:
+    _load_builtin_locators()
+    try:
+        return _LOCATORS[name]()
+    except KeyError:
+        raise ValueError(f"unknown timing method {name!r} (known: {', '.join(locator_names())})")
+
+
+def locator_names() -> list[str]:
+    _load_builtin_locators()
+    return sorted(_LOCATORS)
+
+
+def _load_builtin_locators() -> None:
+    # Imported lazily: the audio locator pulls numpy and libespeak-ng.
+    from . import proportional  # noqa: F401
+
+    try:
+        from ..align import locator  # noqa: F401
+    except ImportError:  # the alignment package is optional until it lands
+        pass
