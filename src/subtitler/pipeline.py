@@ -1,0 +1,336 @@
+"""The per-video step: (transcript, media, options) -> files in OUT/<slug>/.
+
+``build_video`` is a pure function of its job as far as the batch is concerned: it reads its
+inputs, writes only inside its own output folder (every file atomically, the manifest last),
+and returns a picklable :class:`VideoResult`. That is what lets the batch run it in a process
+pool or on a Dask cluster unchanged.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from . import __version__
+from .config import CaptionConfig
+from .errors import AlignmentError, MediaError, OutputError, SubtitlerError
+from .fsutil import atomic_write_text
+from .model import MediaInfo, TimedCue, Transcript
+from .report import is_flagged
+from .timing import LocatedSpeech
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything a build depends on besides the transcript and media (part of the cache key)."""
+
+    out_dir: Path = Path("output")
+    media_dir: Path = Path("media")
+    cache_dir: Path = Path(".cache/media")
+    timing: str = "audio"
+    download: bool = True
+    html: bool = True
+    config: CaptionConfig = field(default_factory=CaptionConfig)
+
+    def fingerprint(self) -> dict[str, object]:
+        """The options that change the outputs (paths do not)."""
+        return {"timing": self.timing, "html": self.html, "config": asdict(self.config)}
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    transcript_path: Path
+    options: BuildOptions
+    force: bool = False
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class CueStats:
+    count: int = 0
+    cps_median: float = 0.0
+    cps_p90: float = 0.0
+    cps_max: float = 0.0
+    over_max_cps: int = 0
+    two_line_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    """What one video's build did; serialised into report.json."""
+
+    transcript: str
+    slug: str | None
+    status: str  # "ok", "unchanged", "skipped", "failed"
+    title: str | None = None
+    area: str | None = None
+    error: str | None = None
+    traceback: str | None = None
+    warnings: tuple[str, ...] = ()
+    cues: CueStats = CueStats()
+    timing_method: str | None = None
+    confidence_mean: float | None = None
+    confidence_min: float | None = None
+    flagged_cues: tuple[int, ...] = ()
+    media: str | None = None
+    media_duration: float | None = None
+    speech_duration: float | None = None
+    seconds: float = 0.0
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in {"ok", "unchanged", "skipped"}
+
+
+def build_video(job: VideoJob) -> VideoResult:
+    """Build one video's outputs; every failure becomes a failed result, never an exception."""
+    started = time.perf_counter()
+    try:
+        result = _build(job)
+    except SubtitlerError as error:
+        result = VideoResult(
+            transcript=str(job.transcript_path),
+            slug=None,
+            status="failed",
+            error=_one_line(_naming_transcript(job.transcript_path, error)),
+            traceback=traceback.format_exc() if job.debug else None,
+        )
+    except Exception as error:  # a bug: still one line, the batch goes on
+        result = VideoResult(
+            transcript=str(job.transcript_path),
+            slug=None,
+            status="failed",
+            error=_one_line(f"{job.transcript_path}: internal error: {type(error).__name__}: {error}"),
+            traceback=traceback.format_exc() if job.debug else None,
+        )
+    return replace(result, seconds=round(time.perf_counter() - started, 3))
+
+
+def _naming_transcript(transcript: Path, error: SubtitlerError) -> str:
+    """The message starts with the transcript's path, then any other file the error is about."""
+    if error.path is not None and error.path == transcript:
+        return str(error)
+    return f"{transcript}: {error}"
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _build(job: VideoJob) -> VideoResult:
+    from . import incremental
+    from .cues import build_cues
+    from .sentences import split_sentences
+    from .transcript import load_transcript
+
+    options = job.options
+    config = options.config
+    transcript = load_transcript(job.transcript_path)
+    video_dir = _video_dir(options.out_dir, transcript.slug)
+    remove_stale_temporaries(video_dir)
+    media_path = _find_or_fetch_media(transcript, options)
+
+    key = incremental.build_key(job.transcript_path, media_path, options, __version__, video_dir)
+    if not job.force and incremental.is_up_to_date(video_dir, key):
+        previous = incremental.previous_result(video_dir)
+        if previous is not None:
+            return replace(previous, status="unchanged" if previous.status == "ok" else previous.status)
+
+    sentences = split_sentences(transcript)
+    cues = build_cues(sentences, config)
+    warnings = list(transcript.warnings)
+
+    if media_path is None:
+        outputs = _write_text_outputs(transcript, [], video_dir, options, located=None, media=None)
+        result = VideoResult(
+            transcript=str(job.transcript_path),
+            slug=transcript.slug,
+            status="skipped",
+            title=transcript.title,
+            area=transcript.area,
+            error="no video: the transcript has no videoDownloadHref and no media file was found",
+            warnings=tuple(warnings),
+            outputs=tuple(outputs),
+        )
+        incremental.record(video_dir, key, result)
+        return result
+
+    media = _probe(media_path)
+    _check_media_long_enough(media, cues, transcript)
+    located = _locate_speech(cues, media, options, warnings)
+    timed = _apply_rules(cues, located, media, config)
+    outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
+
+    confidences = [t.speech.confidence for t in timed if t.speech is not None]
+    flagged = tuple(t.cue.index for t in timed if is_flagged(t, config))
+    if flagged:
+        warnings.append(f"{len(flagged)} cue(s) flagged for review (low confidence or text not heard)")
+    result = VideoResult(
+        transcript=str(job.transcript_path),
+        slug=transcript.slug,
+        status="ok",
+        title=transcript.title,
+        area=transcript.area,
+        warnings=tuple(warnings),
+        cues=cue_stats(timed, config),
+        timing_method=located.method,
+        confidence_mean=round(statistics.fmean(confidences), 3) if confidences else None,
+        confidence_min=round(min(confidences), 3) if confidences else None,
+        flagged_cues=flagged,
+        media=str(media_path),
+        media_duration=round(media.duration, 3),
+        speech_duration=_speech_duration(located),
+        outputs=tuple(outputs),
+    )
+    incremental.record(video_dir, key, result)
+    return result
+
+
+def remove_stale_temporaries(video_dir: Path) -> None:
+    """Delete temporary files a killed run left (the video folder belongs to this job alone)."""
+    if video_dir.is_dir():
+        for leftover in video_dir.glob(".*.part"):
+            leftover.unlink(missing_ok=True)
+
+
+def _video_dir(out_dir: Path, slug: str) -> Path:
+    """OUT/<slug>, refusing any slug that would resolve outside OUT."""
+    root = out_dir.resolve()
+    target = (root / slug).resolve()
+    if not slug or target.parent != root:
+        raise OutputError(f"slug {slug!r} would write outside the output folder {out_dir}")
+    return target
+
+
+def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> Path | None:
+    from .media import fetch_media, find_media
+
+    found = find_media(transcript, options.media_dir)
+    if found is not None:
+        return found
+    if transcript.video_download_href and options.download:
+        return fetch_media(transcript.video_download_href, options.cache_dir)
+    if transcript.video_download_href:
+        raise MediaError(
+            f"media not found in {options.media_dir} (by slug or video id) and downloads are off",
+            transcript.path,
+        )
+    return None
+
+
+def _probe(path: Path) -> MediaInfo:
+    from .media import probe
+
+    return probe(path)
+
+
+def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Transcript) -> None:
+    from .media import media_too_short
+
+    problem = media_too_short(media, " ".join(c.text for c in cues))
+    if problem:
+        raise MediaError(problem, transcript.path)
+
+
+def _locate_speech(cues, media: MediaInfo, options: BuildOptions, warnings: list[str]) -> LocatedSpeech:
+    from .timing import get_locator
+
+    method = options.timing
+    if method == "audio" and not media.has_audio:
+        warnings.append("the media has no audio stream: proportional timing used")
+        method = "proportional"
+    try:
+        located = get_locator(method)(cues, media, options.config)
+    except AlignmentError as error:
+        if method == "proportional":
+            raise
+        warnings.append(f"audio alignment failed ({error.message}): proportional timing used")
+        located = get_locator("proportional")(cues, media, options.config)
+    warnings.extend(located.warnings)
+    return located
+
+
+def _apply_rules(cues, located: LocatedSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
+    from .timing.rules import apply_timing_rules
+
+    return apply_timing_rules(cues, located.spans, media.duration, media.fps, config)
+
+
+def _speech_duration(located: LocatedSpeech) -> float | None:
+    segments = located.details.get("speech_segments")
+    if not segments:
+        return None
+    return round(sum(end - start for start, end in segments), 3)
+
+
+def result_from_dict(data: dict) -> VideoResult:
+    """Rebuild a result from its JSON form (manifests, report.json)."""
+    fields = dict(data)
+    fields["cues"] = CueStats(**fields.get("cues", {}))
+    for name in ("warnings", "flagged_cues", "outputs"):
+        fields[name] = tuple(fields.get(name, ()))
+    return VideoResult(**fields)
+
+
+def cue_stats(timed: Sequence[TimedCue], config: CaptionConfig | None = None) -> CueStats:
+    """Reading-speed figures of a video's cues, for the report."""
+    if not timed:
+        return CueStats()
+    limit = (config or CaptionConfig()).max_cps
+    rates = sorted(t.cps for t in timed)
+    p90 = rates[min(len(rates) - 1, int(round(0.9 * (len(rates) - 1))))]
+    return CueStats(
+        count=len(timed),
+        cps_median=round(statistics.median(rates), 2),
+        cps_p90=round(p90, 2),
+        cps_max=round(rates[-1], 2),
+        over_max_cps=sum(1 for r in rates if r > limit),
+        two_line_share=round(sum(1 for t in timed if len(t.cue.lines) > 1) / len(timed), 3),
+    )
+
+
+def _write_text_outputs(
+    transcript: Transcript,
+    timed: Sequence[TimedCue],
+    video_dir: Path,
+    options: BuildOptions,
+    *,
+    located: LocatedSpeech | None,
+    media: MediaInfo | None,
+) -> list[str]:
+    """Write captions, plain text, QA timeline and HTML page; return their file names."""
+    from .formats import get_format
+    from .formats.text import write_plain_transcript
+    from .report import render_timeline_svg
+
+    slug, lang = transcript.slug, transcript.lang
+    written: list[str] = []
+
+    def put(name: str, text: str) -> None:
+        atomic_write_text(video_dir / name, text)
+        written.append(name)
+
+    if timed:
+        for extension in ("vtt", "srt"):
+            put(f"{slug}.{lang}.{extension}", get_format(extension).write(timed))
+    put(f"{slug}.{lang}.txt", write_plain_transcript(transcript))
+    qa_name = None
+    if timed and media is not None and located is not None:
+        qa_name = f"{slug}.qa.svg"
+        put(qa_name, render_timeline_svg(timed, media.duration, located, options.config))
+    if options.html:
+        from .html import VideoFiles, render_video_page
+
+        files = VideoFiles(
+            vtt=f"{slug}.{lang}.vtt" if timed else None,
+            srt=f"{slug}.{lang}.srt" if timed else None,
+            txt=f"{slug}.{lang}.txt",
+            qa_svg=qa_name,
+        )
+        put("index.html", render_video_page(transcript, timed, files))
+    return written

@@ -1,0 +1,110 @@
+"""Batch behaviour: same outputs whatever the parallelism or engine, and crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from subtitler.batch import collect_transcripts, duplicate_slug_errors
+from subtitler.media import ffmpeg_paths
+
+REPO = Path(__file__).resolve().parents[1]
+BODY = (
+    "Bonjour et bienvenue dans ce tutoriel numéro {n}. Nous allons voir comment ranger ses "
+    "fichiers dans des dossiers bien nommés. Ensuite, nous verrons comment partager un dossier "
+    "avec un collègue, en lecture seule ou en écriture."
+)
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "subtitler", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(REPO / "src")))
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("catalogue")
+    (root / "transcripts").mkdir()
+    (root / "media").mkdir()
+    ffmpeg, _ = ffmpeg_paths()
+    subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=96x54:rate=10:duration=16", "-f", "lavfi", "-i",
+                    "sine=frequency=250:duration=16", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", str(root / "base.mp4")], check=True)
+    for n in range(1, 6):
+        slug = f"tuto-{n}"
+        (root / "transcripts" / f"{slug}.md").write_text(
+            f"---\ntitle: Tutoriel {n}\narea: Domaine {1 + n % 2}\n---\n\n# Transcription\n\n"
+            + BODY.format(n=n) + "\n", encoding="utf-8")
+        os.link(root / "base.mp4", root / "media" / f"{slug}.mp4")
+    return root
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every output file except the run report and manifests (they record timings)."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name not in {"report.json", ".subtitler.json"}
+    }
+
+
+def test_collect_transcripts_expands_folders_in_sorted_order(catalogue):
+    paths = collect_transcripts([catalogue / "transcripts"])
+    assert [p.stem for p in paths] == [f"tuto-{n}" for n in range(1, 6)]
+
+
+def test_duplicate_slugs_are_all_reported(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.md").write_text("x", encoding="utf-8")
+    errors = duplicate_slug_errors([tmp_path / "a" / "same.md", tmp_path / "b" / "same.md"])
+    assert len(errors) == 2 and all("duplicate slug 'same'" in e for e in errors.values())
+
+
+def test_outputs_are_identical_whatever_the_number_of_jobs(catalogue):
+    one = _cli("build", "--timing", "proportional", "--jobs", "1", "--out", "out1", cwd=catalogue)
+    two = _cli("build", "--timing", "proportional", "--jobs", "2", "--out", "out2", cwd=catalogue)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    first, second = _outputs(catalogue / "out1"), _outputs(catalogue / "out2")
+    assert first and first == second
+
+
+def test_a_run_killed_at_any_moment_leaves_no_partial_file_and_the_next_run_completes(catalogue):
+    out = catalogue / "killed"
+    for delay in (0.8, 1.6):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "subtitler", "build", "--timing", "proportional", "--jobs", "2",
+             "--out", str(out), "--force"],
+            cwd=catalogue, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, PYTHONPATH=str(REPO / "src")), start_new_session=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        for vtt in out.rglob("*.vtt"):
+            assert vtt.read_text(encoding="utf-8").endswith("\n")  # complete, never cut
+    again = _cli("build", "--timing", "proportional", "--jobs", "2", "--out", str(out), cwd=catalogue)
+    assert again.returncode == 0, again.stderr
+    assert not list(out.rglob("*.part"))
+    assert _outputs(out) == _outputs(catalogue / "out1") if (catalogue / "out1").exists() else True
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert {v["status"] for v in report["videos"]} <= {"ok", "unchanged"}
+
+
+def test_a_dask_cluster_builds_the_same_outputs(catalogue):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        done = _cli("build", "--timing", "proportional", "--scheduler", cluster.scheduler_address,
+                    "--out", "out-dask", cwd=catalogue)
+    assert done.returncode == 0, done.stderr
+    local = _cli("build", "--timing", "proportional", "--jobs", "1", "--out", "out-local", cwd=catalogue)
+    assert local.returncode == 0, local.stderr
+    assert _outputs(catalogue / "out-dask") == _outputs(catalogue / "out-local")
