@@ -154,7 +154,8 @@ class TimedCue:
 
     @property
     def duration(self) -> float:
-        return self.end - self.start
+        """Seconds on screen, to the millisecond the writers use (no float residue)."""
+        return round(self.end - self.start, 3)
 
     @property
     def cps(self) -> float:

@@ -1,0 +1,140 @@
+"""Proportional timing: spread the cues over the media by how long their text takes to say.
+
+It is the fallback when there is no usable audio (no audio stream, alignment failed, or
+``--timing proportional``). It hears nothing, so it only knows the media's length: it assumes
+speech fills ``[config.proportional_lead_in, duration - config.proportional_tail]`` at an
+even pace and gives each cue a share of that window proportional to its estimated speaking
+time (syllables, plus pauses at punctuation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..config import CaptionConfig
+from ..model import Cue, MediaInfo, SpeechSpan
+from . import LocatedSpeech, register_locator
+
+# Every span gets this confidence: below CaptionConfig.min_confidence (0.5), so the report flags
+# every cue for review, which is right. On the corpus's 4 hand-timed caption files (media length
+# taken as the last cue's end + 1 s, the most favourable case) cue starts are off by 1.1-4.4 s
+# (median per file) and up to 8 s: intros and pauses between sections are not in the text.
+PROPORTIONAL_CONFIDENCE = 0.3
+
+# Pauses a reader makes at punctuation, in seconds. Read French speech pauses ~0.1-0.2 s at a
+# comma and ~0.3-0.5 s between sentences; these values make the estimate match the corpus's
+# hand-timed captions and ej-fra together with CaptionConfig.speech_rate (see config.py).
+CLAUSE_PAUSE = 0.15  # , ; : ( ) – —
+SENTENCE_PAUSE = 0.4  # . ! ? …
+
+# A digit read aloud is about 1.5 syllables ("2021" = deux-mille-vingt-et-un, "42" =
+# qua-rante-deux); symbols are read as words.
+SYLLABLES_PER_DIGIT = 1.5
+SYMBOL_SYLLABLES = {"%": 2, "€": 2, "$": 2, "&": 1, "@": 3, "+": 1, "=": 2, "°": 2, "§": 2}
+
+_VOWELS = "aeiouyàâäéèêëîïôöùûüÿœæ"
+_VOWEL_GROUP = re.compile(f"[{_VOWELS}]+")
+# An elided word ("l'", "qu'", "jusqu'") is a token of its own, ending with its apostrophe.
+_TOKEN = re.compile(
+    r"\d|[^\W\d_]+['’](?=[^\W\d_])|[^\W\d_]+|[" + re.escape("".join(SYMBOL_SYLLABLES)) + "]"
+)
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$|[»”\"')\]])")
+_CLAUSE_MARK = re.compile(r"[,;:()–—]")
+
+
+def count_syllables(word: str) -> int:
+    """Syllables of one French word, from its spelling.
+
+    Vowel groups, minus a mute final ``e``/``es``; an all-capital word with no vowel or of
+    at most three letters is spelled out (CNRC, PDF, TA); an elided word ending with its
+    apostrophe joins the next word (l', qu' are silent; jusqu' has one syllable).
+    """
+    if word[-1] in "'’":
+        return len(_VOWEL_GROUP.findall(re.sub("qu$", "", word[:-1].lower())))
+    if word.isupper() and (len(word) <= 3 or not _VOWEL_GROUP.search(word.lower())):
+        return len(word)
+    lower = word.lower()
+    groups = len(_VOWEL_GROUP.findall(lower))
+    if groups > 1 and re.search(r"[^aeiouyéèêë]es?$", lower):
+        groups -= 1
+    return max(groups, 1)
+
+
+def estimate_syllables(text: str) -> float:
+    """Syllables needed to read ``text`` aloud (digits and symbols read as words)."""
+    total = 0.0
+    for token in _TOKEN.findall(text):
+        if token.isdigit():
+            total += SYLLABLES_PER_DIGIT
+        elif token in SYMBOL_SYLLABLES:
+            total += SYMBOL_SYLLABLES[token]
+        else:
+            total += count_syllables(token)
+    return total
+
+
+def estimate_pauses(text: str) -> float:
+    """Seconds of pause a reader makes at the punctuation of ``text``."""
+    sentences = len(_SENTENCE_END.findall(text))
+    clauses = len(_CLAUSE_MARK.findall(text))
+    return sentences * SENTENCE_PAUSE + clauses * CLAUSE_PAUSE
+
+
+def estimate_speaking_time(text: str, config: CaptionConfig | None = None) -> float:
+    """Seconds an average French speaker needs to read ``text`` aloud, pauses included."""
+    rate = (config or CaptionConfig()).speech_rate
+    return estimate_syllables(text) / rate + estimate_pauses(text)
+
+
+@dataclass(frozen=True)
+class ProportionalLocator:
+    """A :class:`~subtitler.timing.SpeechLocator` that uses the text and the media length only."""
+
+    def __call__(
+        self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig
+    ) -> LocatedSpeech:
+        start, end = _speech_window(media.duration, config)
+        speech = [estimate_syllables(cue.text) / config.speech_rate for cue in cues]
+        pauses = [estimate_pauses(cue.text) for cue in cues]
+        # The last cue's trailing pause would only push speech away from the window's end.
+        if pauses:
+            pauses[-1] = 0.0
+        needed = sum(speech) + sum(pauses)
+        scale = (end - start) / needed if needed > 0 else 0.0
+        spans = []
+        position = start
+        for talk, pause in zip(speech, pauses):
+            spans.append(
+                SpeechSpan(
+                    start=position,
+                    end=position + talk * scale,
+                    confidence=PROPORTIONAL_CONFIDENCE,
+                )
+            )
+            position += (talk + pause) * scale
+        warnings = ["proportional timing: cue times are estimated from the text, not heard"]
+        if needed > 0 and not 0.5 <= scale <= 2.0:
+            warnings.append(
+                f"the text needs about {needed:.0f} s to be spoken but the speech window is "
+                f"{end - start:.0f} s long: proportional times are unreliable"
+            )
+        return LocatedSpeech(
+            spans=tuple(spans),
+            method="proportional",
+            warnings=tuple(warnings),
+            details={"window": (start, end), "estimated_speech": round(needed, 3), "scale": scale},
+        )
+
+
+def _speech_window(duration: float, config: CaptionConfig) -> tuple[float, float]:
+    """Where speech is assumed to be: the media minus a lead-in and a tail, if room is left."""
+    start = config.proportional_lead_in
+    end = duration - config.proportional_tail
+    if end - start < duration / 2:
+        return 0.0, max(duration, 0.0)
+    return start, end
+
+
+register_locator("proportional", ProportionalLocator)

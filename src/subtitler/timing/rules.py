@@ -1,0 +1,182 @@
+"""The caption timing rules: from where each cue is spoken to when it is on screen.
+
+Priorities, highest first, when the rules conflict (caption-rules.md sections 2, 3 and 10):
+
+1. the cues fit inside the media, in order, never overlap, and are at least
+   ``config.min_gap(fps)`` apart; every cue lasts at least one frame;
+2. a cue starts when its first word is said (never more than ``max_early`` before it, never
+   after it);
+3. a cue stays until its last word is said;
+4. a cue lasts at least ``min_duration`` and at most ``max_duration`` (unless its speech is
+   longer);
+5. a cue stays long enough to be read at ``target_cps``, and lingers ``max_linger`` after
+   its speech when the next cue leaves room.
+
+A lower rule gives way to a higher one, and the cue gets a flag saying which rule gave way
+(see :data:`FLAGS`). Lingering closes short pauses: a cue followed by the next within
+``max_linger`` runs until the minimum gap before it, as Netflix asks for gaps under 12 frames.
+All arithmetic is in integer milliseconds (gap and frame rounded up), so the output times
+are exact millisecond values and the gap and order invariants hold exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..config import CaptionConfig
+from ..errors import MediaError
+from ..model import Cue, SpeechSpan, TimedCue
+
+FLAGS = {
+    "not-found": "the locator did not hear the text; its time is interpolated",
+    "low-confidence": "the locator's confidence is below config.min_confidence",
+    "late-start": "the cue starts after its first word is said (cues too crowded)",
+    "late-end": "the cue ends before its last word is said (the next cue starts)",
+    "long": "the speech lasts longer than max_duration; the cue keeps the speech's length",
+    "short": "the cue lasts less than min_duration",
+    "fast": "the cue must be read faster than max_cps",
+    "csa": "the cue has more characters than the ARCOM table allows for its duration",
+    "clamped": "the media ends before the speech does; the cue was moved to fit in the media",
+}
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A cue's speech in milliseconds, clamped to the media."""
+
+    onset: int
+    offset: int
+    clamped: bool
+
+
+def apply_timing_rules(
+    cues: Sequence[Cue],
+    spans: Sequence[SpeechSpan],
+    media_duration: float,
+    fps: float | None,
+    config: CaptionConfig,
+) -> list[TimedCue]:
+    """Give each cue an on-screen interval from its speech span, obeying the rules above.
+
+    Raises :class:`MediaError` when the media is too short to show every cue for one frame
+    with the minimum gap between them, and ``ValueError`` when ``spans`` does not match
+    ``cues`` or holds a time that is not a finite number.
+    """
+    if len(cues) != len(spans):
+        raise ValueError(f"{len(cues)} cues but {len(spans)} speech spans")
+    if not cues:
+        return []
+    for span in spans:
+        if not (math.isfinite(span.start) and math.isfinite(span.end)):
+            raise ValueError(f"speech span with a time that is not a number: {span}")
+    rate = fps if fps and fps > 0 else config.default_fps
+    frame = math.ceil(1000 / rate)
+    gap = math.ceil(round(config.min_gap(fps) * 1000, 6))
+    media_end = _media_end_ms(media_duration)
+    count = len(cues)
+    if count * frame + (count - 1) * gap > media_end:
+        raise MediaError(
+            f"media is {media_duration:.3f} s long: too short to show {count} cues "
+            f"(at least {(count * frame + (count - 1) * gap) / 1000:.3f} s needed)"
+        )
+
+    slots = [_slot(span, media_end) for span in spans]
+    starts = _starts(slots, frame, gap, media_end)
+    timed: list[TimedCue] = []
+    previous_end: int | None = None
+    for i, (cue, span, slot) in enumerate(zip(cues, spans, slots)):
+        start = starts[i]
+        limit = starts[i + 1] - gap if i + 1 < count else media_end
+        needed = _needed_ms(cue, config)
+        end = _end(start, slot, limit, needed, frame, config)
+        if end - start < needed:
+            # Room before the cue: appear up to max_early ahead of the first word.
+            earliest = max(
+                slot.onset - round(config.max_early * 1000),
+                0 if previous_end is None else previous_end + gap,
+                end - needed,
+            )
+            start = min(start, earliest)
+        previous_end = end
+        timed.append(
+            TimedCue(
+                cue=cue,
+                start=start / 1000,
+                end=end / 1000,
+                speech=span,
+                flags=_flags(cue, span, slot, start, end, starts[i], config),
+            )
+        )
+    return timed
+
+
+def _media_end_ms(media_duration: float) -> int:
+    """The last whole millisecond inside the media (never after ``media_duration``)."""
+    if not math.isfinite(media_duration) or media_duration <= 0:
+        return 0
+    end = math.floor(media_duration * 1000)
+    return end - 1 if end / 1000 > media_duration else end
+
+
+def _slot(span: SpeechSpan, media_end: int) -> _Slot:
+    onset = round(span.start * 1000)
+    offset = max(round(span.end * 1000), onset)
+    clamped = offset > media_end
+    return _Slot(
+        onset=min(max(onset, 0), media_end),
+        offset=min(max(offset, 0), media_end),
+        clamped=clamped,
+    )
+
+
+def _starts(slots: Sequence[_Slot], frame: int, gap: int, media_end: int) -> list[int]:
+    """Start of each cue at its speech onset, pushed later only to keep order and gaps, and
+    earlier only so every later cue still fits before the media ends (one frame each)."""
+    count = len(slots)
+    starts: list[int] = []
+    for i, slot in enumerate(slots):
+        latest = media_end - (count - i) * frame - (count - 1 - i) * gap
+        earliest = 0 if not starts else starts[-1] + frame + gap
+        starts.append(min(max(slot.onset, earliest), latest))
+    return starts
+
+
+def _needed_ms(cue: Cue, config: CaptionConfig) -> int:
+    """Time the cue should stay up: min_duration, or its reading time, capped by max_duration."""
+    reading = cue.char_count / config.target_cps
+    return round(min(max(config.min_duration, reading), config.max_duration) * 1000)
+
+
+def _end(
+    start: int, slot: _Slot, limit: int, needed: int, frame: int, config: CaptionConfig
+) -> int:
+    wanted = max(slot.offset + round(config.max_linger * 1000), start + needed)
+    longest = max(start + round(config.max_duration * 1000), slot.offset)
+    return max(start + frame, min(wanted, longest, limit))
+
+
+def _flags(
+    cue: Cue,
+    span: SpeechSpan,
+    slot: _Slot,
+    start: int,
+    end: int,
+    first_start: int,
+    config: CaptionConfig,
+) -> tuple[str, ...]:
+    duration = (end - start) / 1000
+    chars = cue.char_count
+    checks = {
+        "not-found": not span.found,
+        "low-confidence": span.confidence < config.min_confidence,
+        "late-start": start > slot.onset,
+        "late-end": end < slot.offset,
+        "long": duration > config.max_duration,
+        "short": duration < config.min_duration,
+        "fast": chars / duration > config.max_cps,
+        "csa": chars > config.csa_max_chars(duration),
+        "clamped": slot.clamped or first_start < slot.onset - round(config.max_early * 1000),
+    }
+    return tuple(name for name in FLAGS if checks[name])

@@ -1,0 +1,223 @@
+"""The timing rules: on-screen intervals from speech spans (subtitler.timing.rules)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from subtitler.config import CaptionConfig
+from subtitler.errors import MediaError
+from subtitler.model import Cue, SpeechSpan
+from subtitler.timing.rules import FLAGS, apply_timing_rules
+
+CONFIG = CaptionConfig()
+
+
+def cue(index: int, chars: int = 20) -> Cue:
+    text = ("abcdefghij" * (chars // 10 + 1))[:chars]
+    return Cue(index=index, lines=(text,), text=text, block_index=0, sentence_index=index)
+
+
+def timed(spans: list[tuple[float, float]], media: float = 600.0, fps: float | None = 25.0, chars=20):
+    cues = [cue(i, chars) for i in range(len(spans))]
+    return apply_timing_rules(
+        cues, [SpeechSpan(s, e) for s, e in spans], media, fps, CONFIG
+    )
+
+
+# --- Specification by example ---------------------------------------------------------------
+
+
+def test_a_cue_appears_with_its_first_word_and_lingers_after_its_last():
+    [only] = timed([(2.0, 4.0)])
+    assert (only.start, only.end) == (2.0, 4.5)
+    assert only.flags == ()
+
+
+def test_a_short_utterance_stays_for_the_minimum_duration():
+    [only] = timed([(2.0, 2.2)], chars=5)
+    assert (only.start, only.end) == (2.0, 3.0)
+
+
+def test_a_long_text_stays_long_enough_to_be_read_at_the_target_speed():
+    [only] = timed([(2.0, 3.0)], chars=60)  # 60 chars at 15 cps = 4 s
+    assert (only.start, only.end) == (2.0, 6.0)
+    assert only.flags == ()
+
+
+def test_close_cues_are_chained_two_frames_apart():
+    first, second = timed([(1.0, 3.0), (3.2, 5.0)], fps=25.0)
+    assert first.end == pytest.approx(3.2 - 0.08)
+    assert second.start == 3.2
+    first, second = timed([(1.0, 3.0), (3.2, 5.0)], fps=30000 / 1001)
+    assert second.start - first.end == pytest.approx(0.067)  # 2 frames, rounded up to the ms
+
+
+def test_a_gap_of_more_than_the_linger_time_is_kept():
+    first, second = timed([(1.0, 3.0), (4.0, 5.0)])
+    assert (first.end, second.start) == (3.5, 4.0)
+
+
+def test_when_speech_overlaps_the_next_cue_still_starts_on_time_and_the_first_is_flagged():
+    first, second = timed([(1.0, 3.5), (3.0, 5.0)])
+    assert second.start == 3.0
+    assert first.end == pytest.approx(2.92)
+    assert "late-end" in first.flags and "late-end" not in second.flags
+
+
+def test_crowded_cues_are_pushed_later_and_flagged():
+    first, second = timed([(1.0, 1.5), (1.0, 1.5)])
+    assert second.start == pytest.approx(1.0 + 0.04 + 0.08)  # one frame + the gap
+    assert "late-start" in second.flags
+    assert first.start == 1.0 - CONFIG.max_early  # the first makes what room it may
+    assert first.end == pytest.approx(second.start - 0.08)
+    assert {"short", "late-end"} <= set(first.flags)
+
+
+def test_a_cue_squeezed_by_its_neighbour_appears_early_only_as_much_as_it_needs():
+    first, second = timed([(1.0, 1.2), (2.0, 2.5)], chars=5)
+    assert (first.start, first.end) == (0.92, 1.92)  # 1 s, the minimum duration
+    assert first.flags == ()
+    first, second = timed([(1.0, 1.2), (1.5, 2.5)], chars=5)
+    assert first.start == 1.0 - CONFIG.max_early  # no earlier than max_early
+    assert first.end == 1.42
+    assert "short" in first.flags
+
+
+def test_speech_longer_than_the_maximum_duration_keeps_its_length():
+    [only] = timed([(1.0, 10.0)])
+    assert (only.start, only.end) == (1.0, 10.0)
+    assert "long" in only.flags
+
+
+def test_a_cue_never_outlasts_the_maximum_duration_to_reach_reading_time():
+    [only] = timed([(1.0, 2.0)], chars=200)  # 13 s of reading
+    assert only.end == 1.0 + CONFIG.max_duration
+    assert "fast" in only.flags and "csa" in only.flags
+
+
+def test_cues_never_run_past_the_end_of_the_media():
+    cues = timed([(1.0, 3.0), (3.5, 6.0), (6.5, 9.0)], media=5.0)
+    assert cues[-1].end <= 5.0
+    assert "clamped" in cues[-1].flags and "clamped" in cues[-2].flags
+    assert "clamped" not in cues[0].flags
+
+
+def test_media_too_short_for_the_cues_is_an_error():
+    with pytest.raises(MediaError, match="too short to show 3 cues"):
+        timed([(0.0, 1.0)] * 3, media=0.2)
+
+
+def test_locator_doubts_become_flags():
+    cues = [cue(0), cue(1)]
+    spans = [SpeechSpan(1.0, 2.0, confidence=0.2), SpeechSpan(3.0, 4.0, found=False)]
+    first, second = apply_timing_rules(cues, spans, 10.0, None, CONFIG)
+    assert "low-confidence" in first.flags and "not-found" not in first.flags
+    assert "not-found" in second.flags and "low-confidence" not in second.flags
+
+
+def test_times_are_whole_milliseconds():
+    [only] = timed([(1.23456, 2.34567)])
+    assert (only.start, only.end) == (1.235, 2.846)
+
+
+def test_spans_must_match_cues():
+    with pytest.raises(ValueError, match="2 cues but 1 speech spans"):
+        apply_timing_rules([cue(0), cue(1)], [SpeechSpan(0, 1)], 10.0, 25.0, CONFIG)
+    with pytest.raises(ValueError, match="not a number"):
+        apply_timing_rules([cue(0)], [SpeechSpan(math.nan, 1)], 10.0, 25.0, CONFIG)
+    assert apply_timing_rules([], [], 10.0, 25.0, CONFIG) == []
+
+
+# --- Invariants over random inputs ----------------------------------------------------------
+
+FPS = st.sampled_from([None, 0.0, 23.976, 24.0, 25.0, 30000 / 1001, 50.0, 60.0])
+
+
+@st.composite
+def scenarios(draw):
+    count = draw(st.integers(1, 25))
+    chars = draw(st.lists(st.integers(1, 90), min_size=count, max_size=count))
+    times = st.floats(-5.0, 200.0, allow_nan=False)
+    lengths = st.floats(-2.0, 12.0, allow_nan=False)
+    if draw(st.booleans()):  # in speaking order, as a locator should give them
+        onset, spans = draw(st.floats(0.0, 5.0)), []
+        for _ in range(count):
+            length = draw(st.floats(0.0, 8.0))
+            spans.append((onset, onset + length))
+            onset += length + draw(st.floats(-1.0, 3.0))
+    else:  # anything: overlapping, out of order, zero-length, inverted, negative
+        spans = [(draw(times), 0.0) for _ in range(count)]
+        spans = [(s, s + draw(lengths)) for s, _ in spans]
+    speech = [
+        SpeechSpan(s, e, confidence=draw(st.floats(0.0, 1.0)), found=draw(st.booleans()))
+        for s, e in spans
+    ]
+    media = draw(st.floats(0.0, 250.0))
+    fps = draw(FPS)
+    return [cue(i, c) for i, c in enumerate(chars)], speech, media, fps
+
+
+def shortest_showing(count: int, fps: float | None) -> float:
+    """Seconds needed to show ``count`` cues for one frame each, the minimum gap apart."""
+    rate = fps if fps else CONFIG.default_fps
+    return count / rate + (count - 1) * CONFIG.min_gap(fps)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_timing_invariants(scenario):
+    cues, spans, media, fps = scenario
+    try:
+        result = apply_timing_rules(cues, spans, media, fps, CONFIG)
+    except MediaError:
+        assert shortest_showing(len(cues), fps) > media - 0.002 * len(cues)
+        return
+    gap = CONFIG.min_gap(fps)
+    early = CONFIG.max_early
+    assert [t.cue for t in result] == cues
+    for t, span in zip(result, spans):
+        assert 0 <= t.start < t.end <= media
+        assert t.speech == span
+        for value in (t.start, t.end):
+            assert abs(value * 1000 - round(value * 1000)) < 1e-6
+        onset = min(max(span.start, 0.0), media)
+        speech_end = min(max(span.end, span.start, 0.0), media)
+        if "clamped" not in t.flags:
+            assert t.start >= onset - early - 0.001
+        if "late-start" not in t.flags:
+            assert t.start <= onset + 0.001
+        if "late-end" not in t.flags:
+            assert t.end >= speech_end - 0.001
+        duration = (round(t.end * 1000) - round(t.start * 1000)) / 1000  # exact ms, as written
+        if "long" in t.flags:
+            assert duration > CONFIG.max_duration
+        else:
+            assert duration <= CONFIG.max_duration
+        assert ("short" in t.flags) == (duration < CONFIG.min_duration)
+        assert ("fast" in t.flags) == (t.cue.char_count / duration > CONFIG.max_cps)
+        assert ("not-found" in t.flags) == (not span.found)
+        assert ("low-confidence" in t.flags) == (span.confidence < CONFIG.min_confidence)
+        assert set(t.flags) <= set(FLAGS)
+    for before, after in zip(result, result[1:]):
+        assert after.start > before.start
+        assert after.start - before.end >= gap - 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.3, 6.0), st.floats(0.0, 4.0)), min_size=1, max_size=20))
+def test_speech_in_order_with_pauses_is_shown_while_it_is_spoken(parts):
+    """Speech in order with pauses: every cue appears on its first word (or at most max_early
+    before it) and stays until its last word; only reading-speed flags can remain."""
+    spans, position = [], 1.0
+    for length, pause in parts:
+        spans.append((round(position, 3), round(position + length, 3)))
+        position += length + pause + 0.2
+    result = timed(spans, media=position + 1.0)
+    for t, (start, end) in zip(result, spans):
+        assert start - CONFIG.max_early <= t.start <= start
+        assert t.end >= end
+        assert set(t.flags) <= {"short", "fast", "csa"}
