@@ -21,6 +21,10 @@ class TranscriptError(SubtitlerError):
     """The transcript file cannot be used (YAML, encoding, missing title or text...)."""
 
 
+class NothingToCaption(TranscriptError):
+    """A valid entry of the catalogue that has no speech to caption (a PDF tutorial): skipped."""
+
+
 class MediaError(SubtitlerError):
     """The media is missing, unreadable, has no usable stream, or is too short."""
 

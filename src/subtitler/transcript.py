@@ -1,0 +1,443 @@
+"""Load a transcript file (YAML front matter + Markdown body) into a validated Transcript.
+
+The body is parsed by markdown-it-py in strict CommonMark mode with raw HTML turned off, so
+``<script>`` in a transcript stays literal text that every writer escapes. Problems that make
+the file unusable raise TranscriptError (one line, the path carried by the error); problems
+that only lose a nicety (a missing description, an unknown key) become ``warnings``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import frontmatter
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import NothingToCaption, TranscriptError
+from .model import Block, BlockKind, Inline, InlineKind, Section, Transcript
+
+MAX_TRANSCRIPT_BYTES = 5_000_000
+"""Largest transcript file accepted, in bytes.
+
+The longest real transcript (a 90-minute webinar, ~13 000 words) is under 90 kB, so 5 MB
+leaves a wide margin while a wrong input (a video, a log, a dump) is refused from its size
+alone, before it is read or parsed.
+"""
+
+KNOWN_KEYS = (
+    "title",
+    "description",
+    "area",
+    "videoEmbedSrc",
+    "videoDownloadHref",
+    "captionFilePath",
+    "fileType",
+    "priority",
+    "lang",
+    "pdfFilePath",
+)
+"""Front matter keys of the source format (1024pix/pix-tutos); any other key is warned about."""
+
+_TURN_MARK = "\\-"
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_TRANSCRIPTION_HEADING = re.compile(r"transcriptions?|transcript")
+_CREDITS_HEADING = re.compile(r"credits?")
+_TRANSLITERATION = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def load_transcript(path: Path) -> Transcript:
+    """Read, parse and validate one transcript file."""
+    path = Path(path)
+    slug = slug_for(path)
+    metadata, body = _front_matter(_read_text(path), path)
+    title = _text_field(metadata, "title", path)
+    if title is None:
+        problem = "empty" if "title" in metadata else "missing"
+        raise TranscriptError(f"{problem} 'title' in the front matter", path)
+    lang = _language(metadata, path)
+    description = _text_field(metadata, "description", path)
+    area = _text_field(metadata, "area", path)
+    embed_src = _url_field(metadata, "videoEmbedSrc", path)
+    download_href = _url_field(metadata, "videoDownloadHref", path)
+    blocks, section_warnings = _sectioned_blocks(_parse_body(body))
+    if not any(block.spoken for block in blocks):
+        file_type = str(metadata.get("fileType") or "").strip()
+        if file_type and file_type.upper() != "VIDEO":
+            raise NothingToCaption(
+                f"a {_shorten(file_type, 20)} document, not a video: nothing to caption", path
+            )
+        raise TranscriptError(_no_transcription_message(blocks), path)
+    warnings = [_key_warning(key) for key in metadata if key not in KNOWN_KEYS]
+    warnings += _description_warnings(metadata, description)
+    if embed_src is None and download_href is None:
+        warnings.append("no video URL (videoEmbedSrc or videoDownloadHref) in the front matter")
+    return Transcript(
+        path=path,
+        slug=slug,
+        title=title,
+        lang=lang,
+        blocks=tuple(blocks),
+        description=description,
+        area=area,
+        video_embed_src=embed_src,
+        video_download_href=download_href,
+        metadata=dict(metadata),
+        warnings=tuple(warnings + section_warnings),
+    )
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII letters, digits and single hyphens: accents transliterated, the rest
+    turned into hyphens ("L'École numérique" -> "l-ecole-numerique"). May be empty."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATION))
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def slug_for(path: Path) -> str:
+    """The slug of a transcript file: its stem, slugified; refused when nothing is left."""
+    slug = slugify(Path(path).stem)
+    if not slug:
+        raise TranscriptError(
+            f"file name {Path(path).stem!r} gives an empty slug: use letters or digits in it", path
+        )
+    return slug
+
+
+# --- reading and front matter -------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    """The file as text, refused when it is missing, too large, binary or not UTF-8."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise TranscriptError(f"cannot read the file: {error.strerror}", path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise TranscriptError("not a regular file", path)
+    if info.st_size > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptError(_too_large_message(info.st_size), path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TRANSCRIPT_BYTES + 1)
+    except OSError as error:
+        raise TranscriptError(f"cannot read the file: {error.strerror}", path) from None
+    if len(raw) > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptError(_too_large_message(len(raw)), path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise TranscriptError(
+            f"not UTF-8 text: byte 0x{raw[error.start]:02x} at offset {error.start} (line {line})"
+            " cannot be decoded; save the file as UTF-8",
+            path,
+        ) from None
+    if "\x00" in text:
+        raise TranscriptError(
+            f"not a Markdown transcript: NUL byte at offset {text.index(chr(0))} (binary file?)",
+            path,
+        )
+    return text.removeprefix("\ufeff")
+
+
+def _too_large_message(size: int) -> str:
+    return (
+        f"file is {size / 1e6:.1f} MB, over the {MAX_TRANSCRIPT_BYTES / 1e6:g} MB limit"
+        " for a transcript"
+    )
+
+
+def _front_matter(text: str, path: Path) -> tuple[dict[str, object], str]:
+    """The YAML front matter as a mapping, and the Markdown body after it."""
+    handler = frontmatter.YAMLHandler()
+    opening = handler.FM_BOUNDARY.match(text)
+    if opening is None:
+        raise TranscriptError("no YAML front matter (the file must start with a '---' line)", path)
+    try:
+        source, body = handler.split(text)
+    except ValueError:
+        raise TranscriptError("front matter is not closed: no second '---' line", path) from None
+    try:
+        metadata = handler.load(source)
+    except yaml.YAMLError as error:
+        raise TranscriptError(
+            _yaml_message(error, text.count("\n", 0, opening.end())), path
+        ) from None
+    if metadata is None:
+        return {}, body
+    if not isinstance(metadata, dict):
+        raise TranscriptError(
+            f"front matter is {_kind_of(metadata)}, not a mapping of 'key: value' lines", path
+        )
+    return {str(key): value for key, value in metadata.items()}, body
+
+
+def _yaml_message(error: yaml.YAMLError, lines_before: int) -> str:
+    """One line naming the YAML problem and its line in the file (not in the front matter),
+    with what the parser was reading and where that started when YAML says so."""
+
+    def where(mark: yaml.error.Mark | None) -> str:
+        return f" at line {lines_before + mark.line + 1}" if mark is not None else ""
+
+    problem = getattr(error, "problem", None) or str(error)
+    message = "broken YAML front matter" + where(getattr(error, "problem_mark", None))
+    message += ": " + str(problem)
+    context = getattr(error, "context", None)
+    context_mark = getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        message += f" ({context}, started{where(context_mark)})"
+    return " ".join(message.split())
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return "text"
+    return f"a {type(value).__name__}"
+
+
+def _text_field(metadata: dict[str, object], key: str, path: Path) -> str | None:
+    """A scalar front matter value as stripped text; None when absent or blank."""
+    value = metadata.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (list, dict)):
+        raise TranscriptError(f"'{key}' must be text, not {_kind_of(value)}", path)
+    text = str(value).strip()
+    return text or None
+
+
+def _url_field(metadata: dict[str, object], key: str, path: Path) -> str | None:
+    """A URL the HTML page embeds or the pipeline downloads: only http(s) is accepted."""
+    url = _text_field(metadata, key, path)
+    if url is not None and not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
+        raise TranscriptError(f"'{key}' is not an http(s) URL: {_shorten(url)!r}", path)
+    return url
+
+
+def _language(metadata: dict[str, object], path: Path) -> str:
+    """The ``lang`` tag (default "fr"), primary subtag lowercased; refused unless BCP-47-like."""
+    lang = _text_field(metadata, "lang", path) or "fr"
+    if not _LANG_TAG.fullmatch(lang):
+        raise TranscriptError(
+            f"'lang' must be a language tag such as 'fr' or 'fr-CA', not {_shorten(lang)!r}", path
+        )
+    primary, _, rest = lang.partition("-")
+    return primary.lower() + ("-" + rest if rest else "")
+
+
+def _description_warnings(metadata: dict[str, object], description: str | None) -> list[str]:
+    """A warning when the description is blank or absent, unless a garbled key explains it."""
+    if description is not None or any(key.startswith("description:") for key in metadata):
+        return []
+    if "description" in metadata:
+        return ["empty 'description' in the front matter"]
+    return ["no 'description' in the front matter"]
+
+
+def _key_warning(key: str) -> str:
+    """Why a key is unknown, with the likely fix when it can be guessed."""
+    name, colon, value = key.partition(":")
+    if colon and name in KNOWN_KEYS:
+        return (
+            f"front matter key {_shorten(key)!r} is missing a space after '{name}:'"
+            f" (write '{name}: {_shorten(value.strip(), 20)}'), so '{name}' is missing"
+        )
+    close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown front matter key {_shorten(key)!r}{hint}; it is ignored"
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- Markdown body -------------------------------------------------------------------------
+
+
+@dataclass
+class _ListState:
+    ordered: bool
+    next_number: int
+
+
+@dataclass
+class _ItemState:
+    number: int | None
+    ordered: bool
+    first_paragraph_done: bool = False
+
+
+def _parse_body(body: str) -> list[Block]:
+    """The body's headings, paragraphs and list items, in order, all in the PREAMBLE section
+    (sections are assigned afterwards). Blocks without text are dropped."""
+    tokens = _MARKDOWN.parse(body)
+    blocks: list[Block] = []
+    lists: list[_ListState] = []
+    items: list[_ItemState] = []
+    for index, token in enumerate(tokens):
+        if token.type == "bullet_list_open":
+            lists.append(_ListState(ordered=False, next_number=0))
+        elif token.type == "ordered_list_open":
+            lists.append(_ListState(ordered=True, next_number=int(token.attrs.get("start", 1))))
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "list_item_open":
+            state = lists[-1]
+            items.append(_ItemState(state.next_number if state.ordered else None, state.ordered))
+            state.next_number += 1
+        elif token.type == "list_item_close":
+            items.pop()
+        elif token.type == "heading_open":
+            inlines = _inlines(tokens[index + 1])
+            blocks.append(
+                Block(BlockKind.HEADING, inlines, Section.PREAMBLE, level=int(token.tag[1:]))
+            )
+        elif token.type == "paragraph_open":
+            blocks.append(_paragraph(tokens[index + 1], lists, items))
+        elif token.type in ("code_block", "fence"):
+            code = Inline(InlineKind.CODE, token.content.strip("\n"))
+            blocks.append(Block(BlockKind.PARAGRAPH, (code,), Section.PREAMBLE))
+    return [block for block in blocks if block.text.strip()]
+
+
+def _paragraph(inline: Token, lists: list[_ListState], items: list[_ItemState]) -> Block:
+    """A paragraph, or a list item when it is the first paragraph of one; a leading ``\\-``
+    in the source marks a speaker turn and is removed."""
+    turn = inline.content.startswith(_TURN_MARK)
+    inlines = _inlines(inline)
+    if turn:
+        inlines = _drop_turn_mark(inlines)
+    if items and not items[-1].first_paragraph_done:
+        item = items[-1]
+        item.first_paragraph_done = True
+        return Block(
+            BlockKind.LIST_ITEM,
+            inlines,
+            Section.PREAMBLE,
+            level=len(lists),
+            ordered=item.ordered,
+            number=item.number,
+            speaker_turn=turn,
+        )
+    return Block(BlockKind.PARAGRAPH, inlines, Section.PREAMBLE, speaker_turn=turn)
+
+
+def _inlines(inline: Token) -> tuple[Inline, ...]:
+    """Flatten an inline token's children into runs; adjacent runs that look alike merge."""
+    runs: list[Inline] = []
+    strong = emphasis = 0
+    href: str | None = None
+    for child in inline.children or ():
+        kind = InlineKind.LINK if href is not None else InlineKind.TEXT
+        if child.type == "strong_open":
+            strong += 1
+        elif child.type == "strong_close":
+            strong -= 1
+        elif child.type == "em_open":
+            emphasis += 1
+        elif child.type == "em_close":
+            emphasis -= 1
+        elif child.type == "link_open":
+            href = str(child.attrs["href"])
+        elif child.type == "link_close":
+            href = None
+        elif child.type == "hardbreak":
+            runs.append(Inline(InlineKind.LINE_BREAK, "\n"))
+        elif child.type in ("text", "softbreak", "image", "code_inline"):
+            text = " " if child.type == "softbreak" else child.content
+            if child.type == "code_inline" and href is None:
+                kind = InlineKind.CODE
+            _append_run(runs, Inline(kind, text, href, strong > 0, emphasis > 0))
+    return tuple(runs)
+
+
+def _append_run(runs: list[Inline], run: Inline) -> None:
+    previous = runs[-1] if runs else None
+    if (
+        previous is not None
+        and previous.kind is run.kind is not InlineKind.LINE_BREAK
+        and (previous.href, previous.strong, previous.emphasis)
+        == (run.href, run.strong, run.emphasis)
+    ):
+        runs[-1] = Inline(run.kind, previous.text + run.text, run.href, run.strong, run.emphasis)
+    elif run.text:
+        runs.append(run)
+
+
+def _drop_turn_mark(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Remove the speaker-turn dash (and the spaces after it) from the first run."""
+    first, rest = inlines[0], inlines[1:]
+    text = first.text.removeprefix("-").lstrip()
+    if not text:
+        return rest
+    return (Inline(first.kind, text, first.href, first.strong, first.emphasis),) + rest
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def _sectioned_blocks(blocks: list[Block]) -> tuple[list[Block], list[str]]:
+    """Give each block its section, from the transcription and credits headings.
+
+    Before the transcription heading: PREAMBLE. After it, every heading but a credits one stays
+    in the transcription. After the credits heading, a heading of the same or a higher rank
+    starts OTHER. A file without a transcription heading takes its body before the credits as
+    the transcription, with a warning (a real webinar transcript lacks the heading).
+    """
+    roles = [_heading_role(block) for block in blocks]
+    warnings: list[str] = []
+    if Section.TRANSCRIPTION in roles:
+        section = Section.PREAMBLE
+    else:
+        section = Section.TRANSCRIPTION
+        if any(block.kind is not BlockKind.HEADING for block in blocks):
+            warnings.append(
+                "no 'Transcription' heading: the body before the credits is taken as the"
+                " transcription"
+            )
+    credits_level = 0
+    result: list[Block] = []
+    for block, role in zip(blocks, roles, strict=True):
+        if role is not None:
+            section = role
+            credits_level = block.level
+        elif (
+            block.kind is BlockKind.HEADING
+            and section is Section.CREDITS
+            and block.level <= credits_level
+        ):
+            section = Section.OTHER
+        result.append(replace(block, section=section))
+    return result, warnings
+
+
+def _heading_role(block: Block) -> Section | None:
+    """TRANSCRIPTION or CREDITS for the headings that open those sections, else None."""
+    if block.kind is not BlockKind.HEADING:
+        return None
+    name = slugify(block.text).replace("-", "")
+    if _TRANSCRIPTION_HEADING.fullmatch(name):
+        return Section.TRANSCRIPTION
+    if _CREDITS_HEADING.fullmatch(name):
+        return Section.CREDITS
+    return None
+
+
+def _no_transcription_message(blocks: list[Block]) -> str:
+    if any(_heading_role(block) is Section.TRANSCRIPTION for block in blocks):
+        return "no spoken text under the 'Transcription' heading"
+    return "no transcription: no 'Transcription' heading and no text to take as one"
