@@ -1,0 +1,44 @@
+"""Typed errors of the publisher, each a one-line message (no secret ever goes into one)."""
+
+from __future__ import annotations
+
+from ..errors import PublishError
+
+
+class UnsupportedVideoURL(PublishError):
+    """The transcript's video is not a PeerTube video page: the transcript is skipped."""
+
+
+class CaptionFileError(PublishError):
+    """The local caption file cannot be uploaded (missing, invalid WebVTT, too large)."""
+
+
+class CredentialsError(PublishError):
+    """No usable credentials, or a config file others could read: nothing is sent."""
+
+
+class AuthError(PublishError):
+    """The instance refused to log in (bad password, two-factor code, forbidden host...)."""
+
+
+class NetworkError(PublishError):
+    """The instance did not answer usefully after every retry (timeouts, connection errors)."""
+
+
+class ApiError(PublishError):
+    """The instance answered with an error status; the message carries its problem+json detail."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        detail: str | None = None,
+        invalid_params: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.invalid_params = invalid_params
