@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from subtitler.batch import collect_transcripts, duplicate_slug_errors
+from subtitler.batch import collect_transcripts, slug_errors
 from subtitler.media import ffmpeg_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,11 +61,24 @@ def test_collect_transcripts_expands_folders_in_sorted_order(catalogue):
     assert [p.stem for p in paths] == [f"tuto-{n}" for n in range(1, 6)]
 
 
+def test_a_folder_readme_is_not_a_transcript_but_an_explicit_file_is(tmp_path):
+    (tmp_path / "README.md").write_text("# Notes", encoding="utf-8")
+    (tmp_path / "video.md").write_text("x", encoding="utf-8")
+    assert collect_transcripts([tmp_path]) == [tmp_path / "video.md"]
+    assert collect_transcripts([tmp_path / "README.md"]) == [tmp_path / "README.md"]
+
+
+def test_a_file_name_without_letters_or_digits_fails_alone(tmp_path):
+    bad, good = tmp_path / "---.md", tmp_path / "good.md"
+    errors = slug_errors([bad, good])
+    assert list(errors) == [bad] and "empty slug" in errors[bad]
+
+
 def test_duplicate_slugs_are_all_reported(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "same.md").write_text("x", encoding="utf-8")
-    errors = duplicate_slug_errors([tmp_path / "a" / "same.md", tmp_path / "b" / "same.md"])
+    errors = slug_errors([tmp_path / "a" / "same.md", tmp_path / "b" / "same.md"])
     assert len(errors) == 2 and all("duplicate slug 'same'" in e for e in errors.values())
 
 

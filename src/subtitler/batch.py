@@ -36,7 +36,7 @@ def collect_transcripts(inputs: Sequence[Path]) -> list[Path]:
     for item in inputs:
         if item.is_dir():
             for path in sorted(item.rglob("*")):
-                if path.is_file() and path.suffix.lower() in TRANSCRIPT_SUFFIXES:
+                if path.is_file() and _is_transcript_name(path):
                     found.setdefault(path, None)
         elif item.is_file():
             found.setdefault(item, None)
@@ -45,17 +45,27 @@ def collect_transcripts(inputs: Sequence[Path]) -> list[Path]:
     return list(found)
 
 
-def duplicate_slug_errors(paths: Sequence[Path]) -> dict[Path, str]:
-    """Transcripts that would write to the same OUT/<slug>/: all of them fail, naming the others.
+def _is_transcript_name(path: Path) -> bool:
+    """Markdown files found in a folder, except a folder's README (documentation, not a video)."""
+    return path.suffix.lower() in TRANSCRIPT_SUFFIXES and path.stem.lower() != "readme"
+
+
+def slug_errors(paths: Sequence[Path]) -> dict[Path, str]:
+    """Transcripts without a usable slug, or that would write to the same OUT/<slug>/.
+
+    Duplicates all fail, each naming the others.
 
     Failing every one (not "the first wins") keeps the result independent of input order.
     """
     from .transcript import slug_for
 
     by_slug: dict[str, list[Path]] = {}
-    for path in paths:
-        by_slug.setdefault(slug_for(path), []).append(path)
     errors: dict[Path, str] = {}
+    for path in paths:
+        try:
+            by_slug.setdefault(slug_for(path), []).append(path)
+        except SubtitlerError as error:  # no usable slug: that file fails, the rest go on
+            errors[path] = str(error)
     for slug, group in by_slug.items():
         if len(group) > 1:
             for path in group:
@@ -76,7 +86,7 @@ def run_batch(
 ) -> BatchResult:
     """Build every transcript; results come back in input order whatever the parallelism."""
     started = time.perf_counter()
-    duplicates = duplicate_slug_errors(paths)
+    duplicates = slug_errors(paths)
     results: dict[Path, VideoResult] = {
         path: VideoResult(transcript=str(path), slug=None, status="failed", error=message)
         for path, message in duplicates.items()

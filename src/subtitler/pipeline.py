@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import CaptionConfig
-from .errors import AlignmentError, MediaError, OutputError, SubtitlerError
+from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
 from .fsutil import atomic_write_text
 from .model import MediaInfo, TimedCue, Transcript
 from .report import is_flagged
@@ -92,6 +92,13 @@ def build_video(job: VideoJob) -> VideoResult:
     started = time.perf_counter()
     try:
         result = _build(job)
+    except NothingToCaption as error:
+        result = VideoResult(
+            transcript=str(job.transcript_path),
+            slug=None,
+            status="skipped",
+            error=_one_line(_naming_transcript(job.transcript_path, error)),
+        )
     except SubtitlerError as error:
         result = VideoResult(
             transcript=str(job.transcript_path),
