@@ -52,11 +52,12 @@ EXPECTED = {
     "empty-transcription": "transcription",
     "not-utf8": "utf-8",
     "not-markdown": "front matter",
+    "binary": "utf-8",
     "media-missing": "127.0.0.1",
     "corrupt-media": "media",
     "truncated-media": "media",
     "too-short-media": "long",
-    "huge": "large",
+    "huge": "5 mb limit",
 }
 
 
@@ -76,7 +77,8 @@ def catalogue(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     _transcript(inputs, "empty-transcription", body="")
     (inputs / "not-utf8.md").write_bytes(FRONT.format(title="Caf\xe9", slug="x", body="D\xe9j\xe0.")
                                          .encode("latin-1"))
-    (inputs / "not-markdown.md").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (inputs / "not-markdown.md").write_text('{"title": "JSON, not Markdown"}\n', encoding="utf-8")
+    (inputs / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     _transcript(inputs, "media-missing")
     _transcript(inputs, "corrupt-media")
     (media / "corrupt-media.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
