@@ -529,3 +529,12 @@ def test_a_document_that_is_not_a_video_is_nothing_to_caption(tmp_path):
     path.write_text("---\ntitle: Une fiche\nfileType: PDF\n---\n", encoding="utf-8")
     with pytest.raises(NothingToCaption):
         load_transcript(path)
+
+
+def test_lang_defaults_to_the_configured_language(tmp_path):
+    path = tmp_path / "video.md"
+    path.write_text("---\ntitle: T\n---\n# Transcription\n\nHello there.\n", encoding="utf-8")
+    assert load_transcript(path).lang == "fr"
+    assert load_transcript(path, "en").lang == "en"
+    path.write_text("---\ntitle: T\nlang: fr-CA\n---\n# Transcription\n\nBonjour.\n", encoding="utf-8")
+    assert load_transcript(path, "en").lang == "fr-CA"

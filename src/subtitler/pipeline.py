@@ -137,7 +137,7 @@ def _build(job: VideoJob) -> VideoResult:
 
     options = job.options
     config = options.config
-    transcript = load_transcript(job.transcript_path)
+    transcript = load_transcript(job.transcript_path, config.lang)
     video_dir = _video_dir(options.out_dir, transcript.slug)
     remove_stale_temporaries(video_dir)
     media_path = _find_or_fetch_media(transcript, options)

@@ -53,8 +53,9 @@ _TRANSLITERATION = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o",
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
-def load_transcript(path: Path) -> Transcript:
-    """Read, parse and validate one transcript file."""
+def load_transcript(path: Path, default_lang: str = "fr") -> Transcript:
+    """Read, parse and validate one transcript file (``lang`` from its front matter, else
+    ``default_lang``)."""
     path = Path(path)
     slug = slug_for(path)
     metadata, body = _front_matter(_read_text(path), path)
@@ -62,7 +63,7 @@ def load_transcript(path: Path) -> Transcript:
     if title is None:
         problem = "empty" if "title" in metadata else "missing"
         raise TranscriptError(f"{problem} 'title' in the front matter", path)
-    lang = _language(metadata, path)
+    lang = _language(metadata, path, default_lang)
     description = _text_field(metadata, "description", path)
     area = _text_field(metadata, "area", path)
     embed_src = _url_field(metadata, "videoEmbedSrc", path)
@@ -227,9 +228,9 @@ def _url_field(metadata: dict[str, object], key: str, path: Path) -> str | None:
     return url
 
 
-def _language(metadata: dict[str, object], path: Path) -> str:
-    """The ``lang`` tag (default "fr"), primary subtag lowercased; refused unless BCP-47-like."""
-    lang = _text_field(metadata, "lang", path) or "fr"
+def _language(metadata: dict[str, object], path: Path, default: str) -> str:
+    """The ``lang`` tag (else ``default``), primary subtag lowercased; refused unless BCP-47-like."""
+    lang = _text_field(metadata, "lang", path) or default
     if not _LANG_TAG.fullmatch(lang):
         raise TranscriptError(
             f"'lang' must be a language tag such as 'fr' or 'fr-CA', not {_shorten(lang)!r}", path
