@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..fsutil import atomic_write_text
+from ..fsutil import PRIVATE, atomic_write_text
 from .client import ApiClient
 from .errors import ApiError, AuthError, CredentialsError
 from .redact import Redactor
@@ -183,8 +183,7 @@ class TokenCache:
 
     def _save(self, entries: dict) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # atomic_write_text goes through mkstemp, which creates the file with mode 0600.
-        atomic_write_text(self.path, json.dumps(entries, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(self.path, json.dumps(entries, indent=2, sort_keys=True) + "\n", PRIVATE)
 
 
 class Authenticator:
