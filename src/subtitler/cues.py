@@ -1,0 +1,337 @@
+"""Cut sentences into caption cues (caption-rules.md §2, §5, §6, §10).
+
+A cue shows either one or more whole short sentences, or a piece of a long sentence:
+
+- **Splitting.** A sentence longer than one line is cut into pieces when it does not fit a
+  cue, or fits only with a bad line break (``CLEAN_BREAK_LIMIT``). Dynamic programming over
+  the places a line could break chooses the pieces: each piece must fit,
+  pieces come out of similar length (no three-word orphan at the end), pieces shorter than
+  ``min_cue_chars`` or crowding their lines are penalised, and the cut points are scored like
+  line breaks (after a sentence mark, then , ; :, then before a conjunction or relative
+  pronoun; never after an article, preposition, determiner, pronoun or clitic when avoidable).
+- **Merging** (whole sentences only, never across blocks, never a piece of a split sentence):
+  a sentence joins the cue before it, of the same block and speaker, when together they still
+  fit on one line of ``preferred_line_chars``, or when one of them is shorter than
+  ``min_cue_chars`` and together they fit the cue.
+- **Dialogue.** A cue that begins a speaker's turn starts its first line with "- " (ARCOM: a
+  change of speaker always shows a dash). The end of one turn and the start of the next share
+  one cue only when both are whole sentences that each fit on one line of
+  ``preferred_line_chars`` with the dash, and one of them is shorter than ``min_cue_chars``
+  (a quick exchange: "Bonjour." / "Bonjour, merci."), so that it does not flash alone; then
+  each line starts with "- " (Netflix French: one speaker per line). No other cue spans a
+  change of speaker.
+- **Continuity.** A sentence running on into the next cue gets no ellipsis and no dash.
+- **Positions.** ``block_offset`` is ``sentence.offset`` plus the first word's position in
+  ``sentence.text``: exact when the sentence text is its block's text as written from
+  ``offset`` (a sentence splitter that collapses whitespace runs shifts it after such a run).
+- **Words.** ``Cue.text`` holds the spoken words in order, as written, joined by single
+  spaces; ``Cue.lines`` the same characters with French typography (no-break spaces, ’) and
+  dialogue dashes. No word is lost, changed or reordered.
+- **Words longer than a line** (a long URL) are never cut, which would change the text: such
+  a word takes a line of its own, over-long, and ``layout_warnings`` reports it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from subtitler.config import CaptionConfig
+from subtitler.linebreak import BreakScore, break_lines, break_scores, split_breakable
+from subtitler.model import Cue, Sentence
+from subtitler.typography import french_typography
+
+DIALOGUE_DASH = "- "
+
+# Cut costs, in the points of linebreak's scores (a sentence-end break is worth 10).
+PIECE_COST = 6.0  # each extra cue: fewer, fuller cues are read more calmly
+LENGTH_WEIGHT = 10.0  # times the squared relative distance from the sentence's mean piece
+SHORT_PIECE_COST = 20.0  # a piece under min_cue_chars
+CROWDING_COST = 0.5  # per character beyond max_lines * preferred_line_chars
+HARD_BREAK_COST = 100.0  # per hard rule broken at the cut (see linebreak.BreakScore)
+CLEAN_BREAK_LIMIT = 10.0  # a break costing less is clean (no hard rule, no bound pair)
+UNCLEAN_LAYOUT_COST = 50.0  # a piece whose lines can only break at an unclean place
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Consecutive words of one sentence: what one cue shows before merging."""
+
+    sentence_index: int
+    sentence: Sentence
+    words: tuple[str, ...]  # as written
+    display: str  # french_typography applied, no dash
+    block_offset: int
+    whole: bool  # the whole sentence
+    starts_turn: bool  # the first piece of a sentence that starts a turn
+    ends_sentence: bool
+
+
+def build_cues(sentences: Sequence[Sentence], config: CaptionConfig) -> list[Cue]:
+    """Cut ``sentences`` into cues, in order, indexed from 0."""
+    pieces = [
+        piece
+        for index, sentence in enumerate(sentences)
+        for piece in _sentence_pieces(index, sentence, config)
+    ]
+    groups: list[list[_Piece]] = []
+    for piece in pieces:
+        if groups and _joins(groups[-1], piece, config):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return [_cue(index, group, config) for index, group in enumerate(groups)]
+
+
+def layout_warnings(cues: Sequence[Cue], config: CaptionConfig) -> list[str]:
+    """Describe every cue that breaks the layout limits (numbered from 1, as in an SRT file).
+
+    Only a word longer than a line (a long URL) can cause one: ``build_cues`` never cuts a word.
+    """
+    warnings = []
+    for cue in cues:
+        if len(cue.lines) > config.max_lines:
+            warnings.append(f"cue {cue.index + 1}: {len(cue.lines)} lines (max {config.max_lines})")
+        for line in cue.lines:
+            if len(line) > config.max_line_chars:
+                warnings.append(
+                    f"cue {cue.index + 1}: a line of {len(line)} characters "
+                    f"(max {config.max_line_chars}), a word too long to break: {line}"
+                )
+    return warnings
+
+
+def _sentence_pieces(index: int, sentence: Sentence, config: CaptionConfig) -> list[_Piece]:
+    """Cut one sentence into the pieces its cues will show."""
+    matches = list(_WORD.finditer(sentence.text))
+    if not matches:
+        return []
+    words = [m.group() for m in matches]
+    display_words = split_breakable(french_typography(" ".join(words)))
+    word_starts = _display_to_words(words, display_words)
+    prefix = DIALOGUE_DASH if sentence.starts_turn else ""
+    if len(prefix + " ".join(display_words)) <= config.max_line_chars:
+        cuts = [0, len(display_words)]
+    else:
+        cuts = _cut_points(display_words, len(prefix), config)
+    pieces = []
+    for a, b in pairwise(cuts):
+        first, last = word_starts[a], word_starts[b]
+        pieces.append(
+            _Piece(
+                sentence_index=index,
+                sentence=sentence,
+                words=tuple(words[first:last]),
+                display=" ".join(display_words[a:b]),
+                block_offset=sentence.offset + matches[first].start(),
+                whole=len(cuts) == 2,
+                starts_turn=sentence.starts_turn and a == 0,
+                ends_sentence=b == len(display_words),
+            )
+        )
+    return pieces
+
+
+def _display_to_words(words: list[str], display_words: list[str]) -> list[int]:
+    """For each display word (and the end), the index of the written word it starts at.
+
+    Typography only changes spaces (never adding a breakable one) and apostrophes, so the
+    non-space characters match one for one and every display word starts at a written word.
+    """
+    word_at: dict[int, int] = {}
+    position = 0
+    for i, word in enumerate(words):
+        word_at[position] = i
+        position += len(word)
+    word_at[position] = len(words)
+    starts = []
+    position = 0
+    for display_word in display_words:
+        starts.append(word_at[position])
+        position += sum(1 for c in display_word if not c.isspace())
+    starts.append(word_at[position])
+    return starts
+
+
+def _cut_points(display_words: list[str], prefix_length: int, config: CaptionConfig) -> list[int]:
+    """Indices in ``display_words`` where the sentence's pieces start, and its end.
+
+    Dynamic programming: the cheapest sequence of fitting pieces, by ``_piece_cost`` plus the
+    cost of each cut (see the module docstring).
+    """
+    n = len(display_words)
+    lengths = [len(w) for w in display_words]
+    total = sum(lengths) + n - 1 + prefix_length
+    target = total / math.ceil(total / (config.max_lines * config.max_line_chars))
+    cut_costs = [_cut_cost(score) for score in break_scores(display_words)]
+    fill = _LineFill(lengths, [cost < CLEAN_BREAK_LIMIT for cost in cut_costs], config)
+    piece_costs = [_piece_cost(length, target, config) for length in range(fill.longest + 1)]
+    best = [math.inf] * (n + 1)
+    previous = [0] * (n + 1)
+    best[0] = 0.0
+    for start in range(n):  # every start is reached: a single word always makes a piece
+        for end, length, clean_layout in fill.pieces(start, prefix_length if start == 0 else 0):
+            if length < len(piece_costs):
+                cost = best[start] + piece_costs[length]
+            else:  # a word longer than a line, alone
+                cost = best[start] + _piece_cost(length, target, config)
+            if not clean_layout:
+                cost += UNCLEAN_LAYOUT_COST
+            if end < n:
+                cost += cut_costs[end - 1]
+            if cost < best[end]:
+                best[end], previous[end] = cost, start
+    cuts = [n]
+    while cuts[-1] > 0:
+        cuts.append(previous[cuts[-1]])
+    return cuts[::-1]
+
+
+class _LineFill:
+    """Finds the pieces of a sentence that fit a cue, by filling lines greedily.
+
+    Two fills run side by side: one may break at any space (it decides whether a piece fits:
+    greedy needs the fewest lines possible); the other only at clean breaks, latest first
+    (it tells whether the piece can be laid out without a bad line break).
+    """
+
+    def __init__(self, lengths: list[int], clean: list[bool], config: CaptionConfig) -> None:
+        self.lengths, self.clean = lengths, clean
+        self.width, self.max_lines = config.max_line_chars, config.max_lines
+        self.longest = self.max_lines * (self.width + 1) - 1  # of a piece that fits
+        self.cumulative = [0]
+        for length in lengths:
+            self.cumulative.append(self.cumulative[-1] + length)
+
+    def pieces(self, start: int, prefix_length: int) -> list[tuple[int, int, bool]]:
+        """(end, display length, has a clean layout) of each piece [start, end) that fits.
+
+        A word longer than a line takes a line of its own (and the piece has no clean layout).
+        """
+        lengths, width, cumulative = self.lengths, self.width, self.cumulative
+        found = []
+        lines, current = 0, width  # any-break fill: lines used, length of the last one
+        clean_lines, line_start, clean_ok = 1, start, True  # clean-break fill
+        for end in range(start, len(lengths)):
+            word = lengths[end] + (prefix_length if end == start else 0)
+            if word > width:
+                lines, current, clean_ok = lines + 1, width, False
+            elif current + 1 + word <= width:
+                current += 1 + word
+            else:
+                lines, current = lines + 1, word
+            if lines > self.max_lines:
+                break
+            if clean_ok:
+                line = cumulative[end + 1] - cumulative[line_start] + end - line_start
+                if line + (prefix_length if line_start == start else 0) > width:
+                    line_start = self._latest_clean_break(line_start, end)
+                    clean_lines += 1
+                    clean_ok = line_start > 0 and clean_lines <= self.max_lines
+            length = prefix_length + cumulative[end + 1] - cumulative[start] + end - start
+            found.append((end + 1, length, clean_ok))
+        return found
+
+    def _latest_clean_break(self, line_start: int, end: int) -> int:
+        """The latest clean break after ``line_start`` leaving words up to ``end`` fitting
+        one new line, or 0 when there is none."""
+        cumulative = self.cumulative
+        for k in range(end, line_start, -1):
+            if cumulative[end + 1] - cumulative[k] + end - k > self.width:
+                break
+            if self.clean[k - 1]:
+                return k
+        return 0
+
+
+def _piece_cost(length: int, target: float, config: CaptionConfig) -> float:
+    cost = PIECE_COST + LENGTH_WEIGHT * ((length - target) / target) ** 2
+    if length < config.min_cue_chars:
+        cost += SHORT_PIECE_COST
+    crowding = length - config.max_lines * config.preferred_line_chars
+    return cost + CROWDING_COST * max(0, crowding)
+
+
+def _cut_cost(score: BreakScore) -> float:
+    return HARD_BREAK_COST * score.hard - score.bonus
+
+
+def _joins(group: list[_Piece], piece: _Piece, config: CaptionConfig) -> bool:
+    """Whether ``piece`` joins the cue being built from ``group`` (module docstring rules)."""
+    last = group[-1]
+    if not (last.whole and piece.whole) or _is_dialogue(group):
+        return False
+    comfortable = min(config.preferred_line_chars, config.max_line_chars)
+    shown = " ".join(p.display for p in group)
+    short = min(len(shown), len(piece.display)) < config.min_cue_chars
+    if piece.starts_turn:
+        return (
+            short
+            and config.max_lines >= 2
+            and len(DIALOGUE_DASH + shown) <= comfortable
+            and len(DIALOGUE_DASH + piece.display) <= comfortable
+        )
+    if piece.sentence.block_index != last.sentence.block_index:
+        return False
+    prefix = DIALOGUE_DASH if group[0].starts_turn else ""
+    merged = f"{shown} {piece.display}"
+    if len(prefix + merged) <= comfortable:
+        return True
+    return short and break_lines(merged, config, prefix=prefix) is not None
+
+
+def _is_dialogue(group: list[_Piece]) -> bool:
+    """A cue holding the end of one turn and the start of the next."""
+    return any(p.starts_turn for p in group[1:])
+
+
+def _cue(index: int, group: list[_Piece], config: CaptionConfig) -> Cue:
+    first = group[0]
+    if _is_dialogue(group):
+        turn = next(i for i, p in enumerate(group) if i > 0 and p.starts_turn)
+        lines = tuple(
+            DIALOGUE_DASH + " ".join(p.display for p in part)
+            for part in (group[:turn], group[turn:])
+        )
+    else:
+        prefix = DIALOGUE_DASH if first.starts_turn else ""
+        shown = " ".join(p.display for p in group)
+        laid_out = break_lines(shown, config, prefix=prefix)
+        # None only when the cue holds a word longer than a line.
+        lines = laid_out if laid_out is not None else _overlong_layout(shown, prefix, config)
+    return Cue(
+        index=index,
+        lines=lines,
+        text=" ".join(word for p in group for word in p.words),
+        block_index=first.sentence.block_index,
+        sentence_index=first.sentence_index,
+        block_offset=first.block_offset,
+        starts_turn=first.starts_turn,
+        ends_sentence=group[-1].ends_sentence,
+    )
+
+
+def _overlong_layout(shown: str, prefix: str, config: CaptionConfig) -> tuple[str, ...]:
+    """Lines for a cue holding a word longer than a line: that word alone on its line (never
+    cut), the other words filling their lines greedily, as ``_LineFill`` counted them."""
+    words = split_breakable(shown)
+    words[0] = prefix + words[0]
+    lines: list[str] = []
+    current: list[str] = []
+    for word in words:
+        if len(word) > config.max_line_chars:
+            lines.extend([" ".join(current), word] if current else [word])
+            current = []
+        elif current and len(" ".join([*current, word])) > config.max_line_chars:
+            lines.append(" ".join(current))
+            current = [word]
+        else:
+            current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return tuple(lines)
