@@ -265,10 +265,10 @@ def test_split_sentences_offsets_point_into_their_block(paragraphs):
     sentences = split_sentences(transcript)
     for index, block in enumerate(blocks):
         own = [s for s in sentences if s.block_index == index]
-        assert " ".join(s.text for s in own) == " ".join(block.text.split())
+        assert " ".join(" ".join(s.text.split()) for s in own) == " ".join(block.text.split())
         assert [s.offset for s in own] == sorted({s.offset for s in own})
         for position, sentence in enumerate(own):
-            assert " ".join(block.text[sentence.offset :].split()).startswith(sentence.text)
+            assert block.text[sentence.offset : sentence.offset + len(sentence.text)] == sentence.text
             assert not block.text[sentence.offset].isspace()
             assert sentence.starts_turn == (block.speaker_turn and position == 0)
 
@@ -309,7 +309,10 @@ def test_corpus_sentences_keep_every_word(corpus_files):
             continue
         sentences = split_sentences(transcript)
         for index, block in transcript.spoken_blocks:
-            own = [s.text for s in sentences if s.block_index == index]
+            own = [" ".join(s.text.split()) for s in sentences if s.block_index == index]
             assert " ".join(own) == " ".join(block.text.split()), (path, index)
+            for s in sentences:
+                if s.block_index == index:
+                    assert block.text[s.offset : s.offset + len(s.text)] == s.text
         checked += len(sentences)
     assert checked > 9000

@@ -96,7 +96,10 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of spoken text, tied back to the block it comes from."""
+    """One sentence of spoken text, tied back to the block it comes from.
+
+    ``text`` is the exact slice of ``Block.text`` starting at ``offset`` (trimmed at both ends).
+    """
 
     text: str
     block_index: int

@@ -108,14 +108,18 @@ class FrenchLanguageVars(PunktLanguageVars):
 
 
 def split_sentences(transcript: Transcript) -> list[Sentence]:
-    """The spoken blocks' sentences, in order, each tied to its block and offset in it."""
+    """The spoken blocks' sentences, in order, each tied to its block and offset in it.
+
+    Each text is the exact slice ``block.text[offset:offset + len(text)]`` (inner whitespace as
+    written), so positions inside a sentence are positions in the block.
+    """
     sentences: list[Sentence] = []
     for block_index, block in transcript.spoken_blocks:
         text = block.text
         for position, (start, end) in enumerate(sentence_spans(text, transcript.lang)):
             sentences.append(
                 Sentence(
-                    text=_normalise(text[start:end]),
+                    text=text[start:end],
                     block_index=block_index,
                     offset=start,
                     starts_turn=block.speaker_turn and position == 0,
