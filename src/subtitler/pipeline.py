@@ -93,29 +93,24 @@ def build_video(job: VideoJob) -> VideoResult:
     try:
         result = _build(job)
     except NothingToCaption as error:
-        result = VideoResult(
-            transcript=str(job.transcript_path),
-            slug=None,
-            status="skipped",
-            error=_one_line(_naming_transcript(job.transcript_path, error)),
-        )
+        result = _unbuilt(job, "skipped", _naming_transcript(job.transcript_path, error))
     except SubtitlerError as error:
-        result = VideoResult(
-            transcript=str(job.transcript_path),
-            slug=None,
-            status="failed",
-            error=_one_line(_naming_transcript(job.transcript_path, error)),
-            traceback=traceback.format_exc() if job.debug else None,
-        )
+        result = _unbuilt(job, "failed", _naming_transcript(job.transcript_path, error))
     except Exception as error:  # a bug: still one line, the batch goes on
-        result = VideoResult(
-            transcript=str(job.transcript_path),
-            slug=None,
-            status="failed",
-            error=_one_line(f"{job.transcript_path}: internal error: {type(error).__name__}: {error}"),
-            traceback=traceback.format_exc() if job.debug else None,
-        )
+        message = f"{job.transcript_path}: internal error: {type(error).__name__}: {error}"
+        result = _unbuilt(job, "failed", message)
     return replace(result, seconds=round(time.perf_counter() - started, 3))
+
+
+def _unbuilt(job: VideoJob, status: str, message: str) -> VideoResult:
+    """The result of a video that produced nothing, with the traceback kept under --debug."""
+    return VideoResult(
+        transcript=str(job.transcript_path),
+        slug=None,
+        status=status,
+        error=_one_line(message),
+        traceback=traceback.format_exc() if job.debug and status == "failed" else None,
+    )
 
 
 def _naming_transcript(transcript: Path, error: SubtitlerError) -> str:
