@@ -152,3 +152,19 @@ def test_a_video_without_audio_falls_back_to_proportional_with_a_warning(tmp_pat
     video = json.loads((tmp_path / "output" / "report.json").read_text(encoding="utf-8"))["videos"][0]
     assert video["timing_method"] == "proportional"
     assert any("no audio" in w for w in video["warnings"])
+
+
+def test_debug_adds_the_traceback_that_is_otherwise_hidden(tmp_path):
+    (tmp_path / "bad.md").write_text("---\ndescription: x\n---\n# Transcription\n\nTexte.\n",
+                                     encoding="utf-8")
+    plain = run_cli("build", "bad.md", "--jobs", "1", cwd=tmp_path)
+    debug = run_cli("build", "bad.md", "--jobs", "1", "--debug", cwd=tmp_path)
+    assert plain.returncode == debug.returncode == 1
+    assert "missing 'title'" in plain.stderr and "Traceback" not in plain.stderr
+    assert "Traceback" in debug.stderr and "TranscriptError" in debug.stderr
+
+
+def test_usage_errors_are_one_line_with_exit_2(tmp_path):
+    done = run_cli("build", "nowhere", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "subtitler: error: nowhere: no such file or folder"
