@@ -309,3 +309,17 @@ def test_never_ends_a_line_in_a_forbidden_word_when_an_alternative_exists(text: 
     if forbidden_at_end(lines[0]):
         alternatives = two_line_splits(text.split(" "), CONFIG.max_line_chars)
         assert all(forbidden_at_end(first) for first, _ in alternatives), lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ou tout simplement de nouvelles idées en dehors de son établissement.",
+        "On trouve en ligne de nombreuses ressources pour la classe.",
+    ],
+)
+def test_an_adjective_before_its_noun_does_not_end_a_line(text):
+    lines = break_lines(text, CaptionConfig())
+    assert lines is not None and len(lines) == 2
+    last_word = lines[0].split()[-1].lower()
+    assert last_word not in {"nouvelles", "plusieurs", "nombreuses", "tout"}, lines

@@ -60,6 +60,16 @@ TITLES = frozenset(
     "m. mm. mr. mme mmes mlle mlles me dr pr mgr mme. mmes. mlle. mlles. me. dr. pr. mgr.".split()
 )
 FORBIDDEN_AFTER = ARTICLES | PREPOSITIONS | DETERMINERS | SUBJECT_PRONOUNS | CLITICS
+# Adjectives and indefinites that stand before their noun (Netflix: never separate
+# adjective|noun). Soft: some also end a phrase ("les autres"), so they cost points instead
+# of counting as a hard violation.
+PRENOMINAL = frozenset(
+    "nouveau nouvel nouvelle nouveaux nouvelles petit petite petits petites grand grande grands "
+    "grandes bon bonne bons bonnes mauvais mauvaise mauvaises jeune jeunes vieux vieil vieille "
+    "vieilles beau bel belle beaux belles premier première premiers premières dernier dernière "
+    "derniers dernières autre autres plusieurs certains certaines tout toute tous toutes "
+    "différents différentes nombreux nombreuses".split()
+)
 
 # Breaks are preferred before these (caption-rules.md §6, Netflix "before conjunctions").
 CONJUNCTIONS = frozenset(
@@ -101,6 +111,7 @@ BEFORE_PREPOSITION_BONUS = 2.0  # Netflix: "before prepositions"
 CONJUNCTION_AT_END_PENALTY = 6.0  # the conjunction belongs to the next line
 UNBREAKABLE_PAIR_PENALTY = 25.0  # auxiliary|participle, ne … pas, First|Last name
 NUMBER_AT_END_PENALTY = 4.0  # "15 | élèves"
+PRENOMINAL_AT_END_PENALTY = 8.0  # "de nouvelles | idées"
 BALANCE_WEIGHT = 0.4  # per character of distance from the balanced line length
 # A text that fits on one line but is longer than preferred_line_chars goes on two lines
 # only if its best two-line layout scores at least this (a punctuation or conjunction break
@@ -291,6 +302,8 @@ def _score(words: list[_Word], i: int) -> BreakScore:
         bonus -= CONJUNCTION_AT_END_PENALTY
     if _NUMBER.match(before.norm):
         bonus -= NUMBER_AT_END_PENALTY
+    if before.norm in PRENOMINAL:
+        bonus -= PRENOMINAL_AT_END_PENALTY
     if after.norm in CONJUNCTIONS or _ELIDED_CONJUNCTION.match(after.norm):
         bonus += BEFORE_CONJUNCTION_BONUS
     elif after.norm in PREPOSITIONS:
