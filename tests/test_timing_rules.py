@@ -218,6 +218,13 @@ def test_speech_in_order_with_pauses_is_shown_while_it_is_spoken(parts):
         position += length + pause + 0.2
     result = timed(spans, media=position + 1.0)
     for t, (start, end) in zip(result, spans):
-        assert start - CONFIG.max_early <= t.start <= start
+        assert start - CONFIG.max_early - 1e-9 <= t.start <= start
         assert t.end >= end
         assert set(t.flags) <= {"short", "fast", "csa"}
+
+
+def test_reading_time_never_moves_a_start_before_the_first_word():
+    """A dense cue (read slower than it is said) starts on its word; it is flagged, not early."""
+    first, second = timed([(1.0, 2.5), (2.6, 4.0)], chars=60)
+    assert (first.start, second.start) == (1.0, 2.6)
+    assert "fast" in first.flags

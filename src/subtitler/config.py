@@ -36,8 +36,9 @@ class CaptionConfig:
     min_gap_frames: int = 2
     # Frame rate used when the media has none (audio only) or is not probed.
     default_fps: float = 25.0
-    # In-time: a cue may appear at most this early before its first word (~3 frames).
-    max_early: float = 0.125
+    # In-time: a cue may appear at most this early before its first word, and only to reach
+    # min_duration ("never before its speech by more than a couple of frames"; Netflix: 3).
+    max_early: float = 0.08
     # Out-time: a cue may stay up this long after its last word (Netflix 12 frames).
     max_linger: float = 0.5
     # Cues whose alignment confidence is below this are flagged in the report.

@@ -4,8 +4,8 @@ Priorities, highest first, when the rules conflict (caption-rules.md sections 2,
 
 1. the cues fit inside the media, in order, never overlap, and are at least
    ``config.min_gap(fps)`` apart; every cue lasts at least one frame;
-2. a cue starts when its first word is said (never more than ``max_early`` before it, never
-   after it);
+2. a cue starts when its first word is said (never after it; before it only to reach
+   ``min_duration``, and then by at most ``max_early``);
 3. a cue stays until its last word is said;
 4. a cue lasts at least ``min_duration`` and at most ``max_duration`` (unless its speech is
    longer);
@@ -89,14 +89,15 @@ def apply_timing_rules(
     for i, (cue, span, slot) in enumerate(zip(cues, spans, slots)):
         start = starts[i]
         limit = starts[i + 1] - gap if i + 1 < count else media_end
-        needed = _needed_ms(cue, config)
-        end = _end(start, slot, limit, needed, frame, config)
-        if end - start < needed:
-            # Room before the cue: appear up to max_early ahead of the first word.
+        end = _end(start, slot, limit, _needed_ms(cue, config), frame, config)
+        shortest = round(config.min_duration * 1000)
+        if end - start < shortest:
+            # Room before the cue: appear up to max_early ahead of the first word, only as
+            # much as the minimum duration needs (reading time never moves a start).
             earliest = max(
                 slot.onset - round(config.max_early * 1000),
                 0 if previous_end is None else previous_end + gap,
-                end - needed,
+                end - shortest,
             )
             start = min(start, earliest)
         previous_end = end
