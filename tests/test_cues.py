@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from french_words import CORE_WORDS
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues, layout_warnings
 from subtitler.model import Cue, Sentence
@@ -264,55 +265,7 @@ def test_one_line_captions() -> None:
 
 # --- properties -----------------------------------------------------------------------------
 
-VOCABULARY = [
-    "le",
-    "la",
-    "les",
-    "l'élève",
-    "l’école",
-    "un",
-    "une",
-    "des",
-    "de",
-    "du",
-    "au",
-    "à",
-    "dans",
-    "pour",
-    "avec",
-    "sur",
-    "ce",
-    "cette",
-    "ses",
-    "je",
-    "il",
-    "on",
-    "nous",
-    "se",
-    "y",
-    "en",
-    "ne",
-    "pas",
-    "a",
-    "ont",
-    "mangé",
-    "et",
-    "ou",
-    "mais",
-    "qui",
-    "que",
-    "dont",
-    "où",
-    "parce",
-    "M.",
-    "Mme",
-    "Éric",
-    "Joanis",
-    "élèves",
-    "numérique",
-    "compétences",
-    "aujourd'hui",
-    "anticonstitutionnellement",
+VOCABULARY = CORE_WORDS + [
     "intergouvernementalisations",
     URL,
     "https://pix.fr",

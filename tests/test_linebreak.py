@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from french_words import CORE_WORDS
 from subtitler.config import CaptionConfig
 from subtitler.linebreak import (
     ARTICLES,
@@ -196,54 +197,8 @@ def test_word_lists_hold_the_reference_words() -> None:
 
 # --- properties --------------------------------------------------------------------------
 
-VOCABULARY = [
-    "le",
-    "la",
-    "les",
+VOCABULARY = CORE_WORDS + [
     "l’élève",
-    "un",
-    "une",
-    "des",
-    "de",
-    "du",
-    "au",
-    "à",
-    "dans",
-    "pour",
-    "avec",
-    "sur",
-    "ce",
-    "cette",
-    "ses",
-    "je",
-    "il",
-    "on",
-    "nous",
-    "se",
-    "y",
-    "en",
-    "ne",
-    "pas",
-    "a",
-    "ont",
-    "mangé",
-    "et",
-    "ou",
-    "mais",
-    "qui",
-    "que",
-    "dont",
-    "où",
-    "parce",
-    "M.",
-    "Mme",
-    "Éric",
-    "Joanis",
-    "élèves",
-    "numérique",
-    "compétences",
-    "aujourd’hui",
-    "anticonstitutionnellement",
     "cyberharcèlement,",
     "classe.",
     "vraiment\u00a0?",
