@@ -1,0 +1,786 @@
+"""Find where each cue's text is spoken: synthesise it, then warp it onto the real audio.
+
+The method is aeneas's (TTS + cepstra + DTW), changed where aeneas is known to fail:
+
+- *Pauses*: between two cues (and at both ends) the synthetic sequence has optional pause
+  columns, priced by how much each audio frame sounds like the silence *around it* (a local
+  noise-floor template), so intros, music, long pauses and outros are absorbed there
+  instead of stretching the neighbouring words (aeneas drifts after long silences), even
+  when the room tone changes within the file. An optional "euh" sits between the pauses.
+- *Text not said, words not written*: gap moves cost at most ``gap`` per frame (chance
+  level), so a dropped sentence or a filler is skipped at a fixed price instead of being
+  smeared over its neighbours or squeezed into a zero-length cue. A cue that got far less
+  time than its text needs is reported as not found, and its neighbours' boundaries are
+  aligned again without it.
+- *Cost linear in length*: a coarse-to-fine pyramid. The coarsest level is small enough for
+  a full DTW; each finer level searches a band around the path above it; at full resolution
+  (10 ms) only short windows around cue boundaries are aligned, all windows at once.
+- *Voice and channel*: cepstral mean/variance normalisation and a loudness scale taken
+  from the speech around each point (a webinar changes speaker and microphone), and
+  distances in units of chance (the mean distance between unrelated real and synthetic
+  frames), so one gap price fits every recording.
+- *Word edges*: a cue ends where its last word has died away in the audio (the synthetic
+  voice stops abruptly, the path tends to end early).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+from ..errors import AlignmentError
+from ..model import SpeechSpan
+from . import activity
+from .dtw import ColumnCosts, Path, banded_path, corner_paths
+from .espeak import synthesize
+from .features import (
+    CEPSTRA,
+    HOP_SECONDS,
+    FeatureExtractor,
+    Features,
+    compute_features,
+    normalise_locally,
+)
+
+SPEECH, PAUSE, FILLER = 0, 1, 2
+LEVEL_RANGE_DB = 40.0  # loudness 0..1 spans this many decibels below typical speech
+SYNTHETIC_RANGE_DB = 50.0  # synthetic frames quieter than this below its peak are silence
+LOCAL_SECONDS = 10.0  # room tone is estimated per block of this length...
+LOCAL_SPAN = 1  # ...from the block and this many blocks each side
+QUIET_PERCENT = 15.0  # the quietest share of frames that stands for room tone
+FULL_GAPS_UP_TO = 16  # coarser levels reduce each gap to one pause column
+
+
+@dataclass(frozen=True)
+class AlignSettings:
+    """Tuning of the aligner, measured on the benchmark in ``benchmarks/``."""
+
+    voice: str = "fr"
+    rate: int = 175  # espeak-ng words per minute, close to read French speech (230: worse)
+    filler: str = "euh"  # said between phrases without being written
+    gap: float = 0.8  # price of one skipped frame, in chance units
+    pause_gap: float = 0.6  # most a pause column pays to absorb one audio frame
+    stretch: float = 0.15  # extra price of holding one synthetic speech frame one more frame
+    level_weight: float = 6.0  # loudness (0..1.5) against unit-variance cepstra
+    fine_factor: int = 16  # frames per cell of the last banded level (160 ms)
+    top_cells: int = 24_000_000  # largest full DTW (one byte per cell)
+    band_rows: int = 4  # rows of neighbouring path a band row also covers
+    band_columns: int = 16  # columns added each side of the projected path
+    edge_seconds: float = 1.2  # synthetic speech each side of a boundary (0.8: worse on ej-fra)
+    window_cells: int = 1_000_000  # cells of fine windows solved together
+    min_found_ratio: float = 0.45  # of the file's usual real/synthetic duration ratio
+    drop_ratio: float = 0.3  # under this share, the text was surely not said
+    tail_db: float = 8.0  # a cue's end moves on while the audio stays this far above the floor
+    tail_seconds: float = 0.25  # ...by at most this much
+    good_distance: float = 0.45  # typical distance of matching frames (confidence 1)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    spans: tuple[SpeechSpan, ...]
+    speech: tuple[tuple[float, float], ...]  # speech activity segments (seconds)
+    duration: float  # seconds of audio read
+
+
+@dataclass(frozen=True)
+class _Real:
+    """The audio, frame by frame: features, and the price of calling each frame a pause."""
+
+    features: np.ndarray  # (frames, dims)
+    pause: np.ndarray  # (frames,) distance to the local room tone, chance units
+
+    def pooled(self, factor: int) -> _Real:
+        return _Real(_pool(self.features, factor), _pool(self.pause[:, None], factor)[:, 0])
+
+    def __len__(self) -> int:
+        return len(self.pause)
+
+
+@dataclass
+class _Layout:
+    """Columns of one pyramid level, as segments: between two cues (and at both ends) a
+    pause, a filler ("euh") and a pause, all optional; then the cue's own frames."""
+
+    factor: int
+    segment_starts: np.ndarray  # (segments,) first column of each segment
+    segment_lengths: np.ndarray  # (segments,)
+    kinds: np.ndarray  # (columns,) SPEECH, PAUSE or FILLER
+    features: np.ndarray  # (columns, dims); pause columns are priced per audio frame
+
+    @property
+    def columns(self) -> int:
+        return len(self.kinds)
+
+    @property
+    def starts(self) -> np.ndarray:
+        """First column of each cue."""
+        return self.segment_starts[3::4]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.segment_lengths[3::4]
+
+    def costs(self, settings: AlignSettings) -> ColumnCosts:
+        pause = self.kinds == PAUSE
+        speech = self.kinds == SPEECH
+        return ColumnCosts(
+            optional=~speech,
+            hold_cap=np.where(pause, settings.pause_gap, settings.gap).astype(np.float32),
+            hold_extra=np.where(speech, settings.stretch, 0.0).astype(np.float32),
+            gap=settings.gap,
+        )
+
+
+def align(
+    texts: Sequence[str],
+    chunks: Iterable[np.ndarray],
+    sample_rate: int,
+    settings: AlignSettings = AlignSettings(),
+    duration_hint: float | None = None,
+) -> Alignment:
+    """Spans of ``texts`` (one per cue, French words in order) in the audio ``chunks``.
+
+    ``duration_hint`` (the probed duration) lets the features be stored without a copy."""
+    features, log_energy = _read_features(chunks, sample_rate, duration_hint)
+    duration = len(log_energy) * HOP_SECONDS
+    if len(log_energy) < 10:
+        raise AlignmentError("the audio is too short to align")
+    speech = activity.speech_frames(log_energy)
+    levels = _Levels.of(log_energy, speech)
+    normalise_locally(features[:, :CEPSTRA], speech, out=features[:, :CEPSTRA])
+    features[:, CEPSTRA] = settings.level_weight * levels.loudness(log_energy)
+
+    synthetic = [_synthetic_frames(text, settings) for text in texts]
+    spoken = [k for k, frames in enumerate(synthetic) if len(frames)]
+    if not spoken:
+        raise AlignmentError("no cue has words to align")
+    cue_frames = [synthetic[k] for k in spoken]
+    del synthetic
+    fine = _synthetic_layout(cue_frames, _synthetic_frames(settings.filler, settings), levels, settings)
+    # Every distance is measured in units of chance: divide both sequences by it once.
+    scale = _chance_distance(features, fine)
+    pause = _pause_distance(features, log_energy, speech) / scale
+    features /= scale
+    fine.features /= scale
+    real = _Real(features, pause)
+    pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
+    filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]
+    filler = fine.features[filler_start : filler_start + filler_length]
+    spans = _locate(real, fine, pieces, filler, log_energy, settings)
+    return Alignment(
+        spans=_place_unspoken(len(texts), spoken, spans, duration),
+        speech=tuple(activity.segments(speech)),
+        duration=duration,
+    )
+
+
+def _read_features(
+    chunks: Iterable[np.ndarray], sample_rate: int, duration_hint: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cepstra (with a spare column for loudness) and log energy of the whole stream, one
+    chunk in memory at a time, stored in place when the duration is known."""
+    extractor = FeatureExtractor(sample_rate)
+    capacity = round((duration_hint or 0.0) / HOP_SECONDS) + 100
+    features = np.empty((capacity, CEPSTRA + 1), np.float32)
+    log_energy = np.empty(capacity, np.float32)
+    filled = 0
+    for part in (*(extractor.push(chunk) for chunk in chunks), extractor.finish()):
+        end = filled + len(part)
+        if end > len(features):  # no hint, or a longer stream than probed: grow
+            grow = max(end, 2 * len(features))
+            features = np.resize(features, (grow, CEPSTRA + 1))
+            log_energy = np.resize(log_energy, grow)
+        features[filled:end, :CEPSTRA] = part.cepstra
+        log_energy[filled:end] = part.log_energy
+        filled = end
+    return features[:filled], log_energy[:filled]
+
+
+def _locate(
+    real: _Real,
+    fine: _Layout,
+    pieces: Sequence[np.ndarray],
+    filler: np.ndarray,
+    log_energy: np.ndarray,
+    settings: AlignSettings,
+) -> list[SpeechSpan]:
+    """Coarse-to-fine path, boundaries at 10 ms, verdicts, second pass, spans."""
+    path, layout = _coarse_to_fine(real, pieces, filler, settings)
+    cues = len(pieces)
+    windows = [_window(g - 1, g, real, fine, path, layout, settings) for g in range(cues + 1)]
+    starts, ends = np.zeros(cues, np.int64), np.zeros(cues, np.int64)
+    _solve_windows(windows, real, fine, settings, starts, ends)
+    pooled = real.pooled(layout.factor)
+    verdict, usual = _judge(starts, ends, pieces, path, layout, pooled)
+    found = verdict.found(settings)
+    confidence = verdict.confidence(settings)
+    if not found.all():
+        starts, ends, found, confidence = _second_pass(
+            verdict, usual, starts, ends, pieces, real, fine, path, layout, settings
+        )
+    ends = _extend_to_offsets(starts, ends, found, log_energy, settings)
+    starts, ends = _place_unheard(starts, ends, found, len(real))
+    return [
+        SpeechSpan(
+            start=round(float(starts[k] * HOP_SECONDS), 3),
+            end=round(float(max(ends[k], starts[k] + 1) * HOP_SECONDS), 3),
+            confidence=round(float(confidence[k]), 3),
+            found=bool(found[k]),
+        )
+        for k in range(len(pieces))
+    ]
+
+
+# --- the two sequences --------------------------------------------------------------------
+
+_NO_FRAMES = Features(np.zeros((0, CEPSTRA), np.float32), np.zeros(0, np.float32))
+
+
+def _synthetic_frames(text: str, settings: AlignSettings) -> Features:
+    """Features of ``text`` spoken by espeak-ng, leading and trailing silence cut."""
+    if not any(character.isalnum() for character in text):
+        return _NO_FRAMES
+    synthesis = synthesize(text, voice=settings.voice, rate=settings.rate)
+    features = compute_features(synthesis.samples, synthesis.sample_rate)
+    level = features.log_energy
+    if len(level) == 0:
+        return _NO_FRAMES
+    sounding = np.flatnonzero(level > level.max() - SYNTHETIC_RANGE_DB / activity.DB_PER_NEPER)
+    keep = slice(sounding[0], sounding[-1] + 1)
+    return Features(features.cepstra[keep], features.log_energy[keep])
+
+
+def _synthetic_layout(
+    cues: list[Features], filler: Features, levels: _Levels, settings: AlignSettings
+) -> _Layout:
+    """The full-resolution layout of the synthetic speech, normalised as one voice.
+
+    Built in place, cue by cue (each cue's raw features are dropped from ``cues`` once
+    copied), so the synthetic speech is held once, not three times."""
+    everything = [*cues, filler]
+    count = sum(len(p) for p in everything)
+    sums = sum(p.cepstra.sum(0, dtype=np.float64) for p in everything)
+    squares = sum((p.cepstra.astype(np.float64) ** 2).sum(0) for p in everything)
+    mean = sums / count
+    std = np.sqrt(np.maximum(squares / count - mean**2, 0.0)) + 1e-6
+    energy_median = float(np.median(np.concatenate([p.log_energy for p in everything])))
+
+    def normalised(part: Features) -> np.ndarray:
+        loudness = levels.synthetic_loudness(part.log_energy, energy_median)
+        cepstra = (part.cepstra - mean) / std
+        return np.hstack([cepstra, settings.level_weight * loudness[:, None]]).astype(np.float32)
+
+    filler_features = normalised(filler)
+    lengths = [len(c) for c in cues]
+    layout = _empty_layout(lengths, 1, len(filler_features), CEPSTRA + 1)
+    for gap in range(len(cues) + 1):
+        start = layout.segment_starts[4 * gap + 1]
+        layout.features[start : start + len(filler_features)] = filler_features
+    for k in range(len(cues)):
+        start = layout.starts[k]
+        layout.features[start : start + lengths[k]] = normalised(cues[k])
+        cues[k] = _NO_FRAMES
+    return layout
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """The audio's loudness scale, per frame: the noise floor and the typical speech level
+    around it (log energy). Local, like the cepstral normalisation, because a webinar's
+    speakers and microphones differ in level; typical speech is the median of the frames
+    the detector calls speech, so a loud jingle does not set the scale of the voice."""
+
+    floor: np.ndarray  # (frames,)
+    speech: np.ndarray  # (frames,)
+    synthetic_floor: float  # where the synthetic voice's quiet frames are floored, vs. its median
+
+    @classmethod
+    def of(cls, log_energy: np.ndarray, speech: np.ndarray, block: int = 1000, span: int = 3) -> _Levels:
+        frames = len(log_energy)
+        overall = float(np.median(log_energy[speech] if speech.sum() >= 50 else log_energy))
+        floors, levels = np.empty(frames, np.float32), np.empty(frames, np.float32)
+        for start in range(0, frames, block):
+            lo, hi = max(0, start - span * block), min(frames, start + (span + 1) * block)
+            voiced = log_energy[lo:hi][speech[lo:hi]]
+            typical = float(np.median(voiced)) if len(voiced) >= 100 else overall
+            lowest = typical - 50.0 / activity.DB_PER_NEPER
+            floor = max(float(np.percentile(log_energy[lo:hi], 5)), lowest)
+            floors[start : start + block] = floor
+            levels[start : start + block] = max(typical, floor + 1.0)
+        return cls(floors, levels, float(np.median(floors - levels)))
+
+    def loudness(self, log_energy: np.ndarray) -> np.ndarray:
+        """1 at typical speech, 0 at ``LEVEL_RANGE_DB`` below it, floored at the noise floor:
+        in a noisy file the pauses sit close to the speech, so loudness weighs less there."""
+        return _loudness(np.maximum(log_energy, self.floor) - self.speech)
+
+    def synthetic_loudness(self, log_energy: np.ndarray, median: float) -> np.ndarray:
+        """The same scale for the synthetic voice, as if spoken at typical level in this file."""
+        return _loudness(np.maximum(log_energy - median, self.synthetic_floor))
+
+
+def _loudness(relative: np.ndarray) -> np.ndarray:
+    return np.clip(1.0 + relative / (LEVEL_RANGE_DB / activity.DB_PER_NEPER), 0.0, 1.5)
+
+
+def _chance_distance(real: np.ndarray, synthetic: _Layout, sample: int = 4096) -> float:
+    """Mean distance between unrelated real and synthetic frames: the unit of every price."""
+    rng = np.random.default_rng(0)
+    a = real[rng.integers(0, len(real), sample)]
+    speech = np.flatnonzero(synthetic.kinds == SPEECH)
+    b = synthetic.features[speech[rng.integers(0, len(speech), 256)]]
+    return max(float(np.median(_distances(a, b).mean(axis=1))), 1e-3)
+
+
+def _pause_distance(features: np.ndarray, log_energy: np.ndarray, speech: np.ndarray) -> np.ndarray:
+    """How far each frame is from silence: the nearest of the local room tone (the quietest
+    frames within ~30 s) and a few file-wide silences (digital silence, the detector's
+    non-speech). An edited video mixes those, and its room tone changes with the speaker."""
+    frames = len(log_energy)
+    block = round(LOCAL_SECONDS / HOP_SECONDS)
+    blocks = -(-frames // block)
+    templates = []
+    for b in range(blocks):
+        lo, hi = max(0, (b - LOCAL_SPAN) * block), min(frames, (b + LOCAL_SPAN + 1) * block)
+        energy = log_energy[lo:hi]
+        quiet = energy <= np.percentile(energy, QUIET_PERCENT)
+        templates.append(np.median(features[lo:hi][quiet], axis=0))
+    local = np.stack(templates)
+    lowest = log_energy <= np.percentile(log_energy, 10)
+    shared = [np.median(features[group], axis=0) for group in (lowest, ~speech) if group.sum() >= 10]
+    distance = np.empty(frames, np.float32)
+    for b in range(blocks):
+        rows = slice(b * block, min(frames, (b + 1) * block))
+        candidates = np.stack([local[b], *shared])
+        distance[rows] = _distances(features[rows], candidates).min(axis=1)
+    return distance
+
+
+def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """RMS difference per dimension between every row of ``a`` and every row of ``b``."""
+    squared = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    return np.sqrt(np.maximum(squared, 0.0) / a.shape[1])
+
+
+def _empty_layout(
+    lengths: Sequence[int], factor: int, filler: int, dims: int, *, full_gaps: bool = True
+) -> _Layout:
+    """Segments pause, filler, pause, cue, ..., pause, filler, pause; features zero. Without
+    ``full_gaps`` (coarse levels) a gap is one pause column: the filler and second pause
+    segments are empty, so gaps do not outnumber the few columns of each cue."""
+    second = 1 if full_gaps else 0
+    gap = [(PAUSE, 1), (FILLER, filler if full_gaps else 0), (PAUSE, second)]
+    segments: list[tuple[int, int]] = []
+    for length in lengths:
+        segments += [*gap, (SPEECH, length)]
+    segments += gap
+    sizes = np.array([size for _, size in segments], np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    kinds = np.repeat(np.array([kind for kind, _ in segments], np.int8), sizes)
+    return _Layout(factor, starts, sizes, kinds, np.zeros((int(sizes.sum()), dims), np.float32))
+
+
+def _layout(pieces: Sequence[np.ndarray], factor: int, filler: np.ndarray) -> _Layout:
+    """The layout of a coarser level: every cue pooled by ``factor``; the filler too, up to
+    ``FULL_GAPS_UP_TO``, above which each gap is a single pause column."""
+    full_gaps = factor <= FULL_GAPS_UP_TO
+    pooled_filler = _pool(filler, factor) if full_gaps else filler[:0]
+    pooled = [_pool(piece, factor) for piece in pieces]
+    layout = _empty_layout(
+        [len(p) for p in pooled], factor, len(pooled_filler), filler.shape[1], full_gaps=full_gaps
+    )
+    for gap in range(len(pieces) + 1):
+        start = layout.segment_starts[4 * gap + 1]
+        layout.features[start : start + len(pooled_filler)] = pooled_filler
+    for k, piece in enumerate(pooled):
+        layout.features[layout.starts[k] : layout.starts[k] + len(piece)] = piece
+    return layout
+
+
+def _pool(frames: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of each run of ``factor`` frames (the last run may be shorter)."""
+    if factor == 1:
+        return frames
+    starts = np.arange(0, len(frames), factor)
+    sizes = np.diff(np.append(starts, len(frames))).astype(np.float32)
+    return np.add.reduceat(frames, starts, axis=0) / sizes[:, None]
+
+
+# --- coarse to fine -----------------------------------------------------------------------
+
+
+def _coarse_to_fine(
+    real: _Real, pieces: Sequence[np.ndarray], filler: np.ndarray, settings: AlignSettings
+) -> tuple[Path, _Layout]:
+    """The path at ``settings.fine_factor`` resolution, through coarser levels."""
+    factor = settings.fine_factor
+    while True:
+        layout = _layout(pieces, factor, filler)
+        if -(-len(real) // factor) * layout.columns <= settings.top_cells:
+            break
+        factor *= 4
+    path: Path | None = None
+    previous: _Layout | None = None
+    while True:
+        pooled = real.pooled(factor)
+        if path is None or previous is None:
+            lo, width = np.zeros(len(pooled), np.int64), layout.columns
+        else:
+            lo, width = _project(path, previous, layout, len(pooled), settings)
+        path = banded_path(_band_distance(pooled, layout), lo, width, layout.costs(settings))
+        if factor == settings.fine_factor:
+            return path, layout
+        previous = layout
+        factor //= 4
+        layout = _layout(pieces, factor, filler)
+
+
+def _band_distance(real: _Real, layout: _Layout):  # type: ignore[no-untyped-def]
+    """Distance function of one level for :func:`banded_path`."""
+    synthetic = layout.features
+    synthetic_norms = (synthetic * synthetic).sum(axis=1)
+    real_norms = (real.features * real.features).sum(axis=1)
+    dims = synthetic.shape[1]
+    pause = layout.kinds == PAUSE
+
+    def distance(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        if np.all(columns[:, 0] == columns[0, 0]):  # the same columns for every row: one product
+            cross = real.features[rows] @ synthetic[columns[0]].T
+        else:
+            cross = np.einsum("rd,rwd->rw", real.features[rows], synthetic[columns])
+        squared = real_norms[rows][:, None] + synthetic_norms[columns] - 2.0 * cross
+        d = np.sqrt(np.maximum(squared, 0.0) / dims)
+        return np.where(pause[columns], real.pause[rows][:, None], d)
+
+    return distance
+
+
+def _project(
+    path: Path, coarse: _Layout, fine: _Layout, rows: int, settings: AlignSettings
+) -> tuple[np.ndarray, int]:
+    """The band of the finer level: the coarse path's cells, widened."""
+    ratio = coarse.factor // fine.factor
+    first, last = path.row_span(-(-rows // ratio))
+    lo_map, hi_map = _column_map(coarse, fine, ratio)
+    coarse_row = np.minimum(np.arange(rows) // ratio, len(first) - 1)
+    lo = lo_map[first[coarse_row]]
+    hi = hi_map[last[coarse_row]]
+    reach = settings.band_rows * ratio * 2 + 1
+    lo = minimum_filter1d(lo, reach, mode="nearest") - settings.band_columns
+    hi = maximum_filter1d(hi, reach, mode="nearest") + settings.band_columns
+    lo = np.clip(lo, 0, fine.columns - 1)
+    hi = np.clip(hi, 0, fine.columns - 1)
+    lo[0] = 0
+    hi[-1] = fine.columns - 1
+    lo = np.maximum.accumulate(lo)
+    hi = np.maximum.accumulate(hi)
+    return lo, int((hi - lo).max()) + 1
+
+
+def _column_map(coarse: _Layout, fine: _Layout, ratio: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each coarse column, the first and last fine column it stands for: a cue's columns
+    map in proportion, a gap's columns map to the whole gap."""
+    lo = np.empty(coarse.columns, np.int64)
+    hi = np.empty(coarse.columns, np.int64)
+    segments = len(coarse.segment_starts)
+    for first in range(0, segments, 4):
+        gap_start = coarse.segment_starts[first]
+        gap_columns = slice(gap_start, gap_start + coarse.segment_lengths[first : first + 3].sum())
+        lo[gap_columns] = fine.segment_starts[first]
+        hi[gap_columns] = fine.segment_starts[first] + fine.segment_lengths[first : first + 3].sum() - 1
+        if first + 3 < segments:
+            start_c, length_c = coarse.segment_starts[first + 3], coarse.segment_lengths[first + 3]
+            start_f, length_f = fine.segment_starts[first + 3], fine.segment_lengths[first + 3]
+            t = np.arange(length_c)
+            lo[start_c + t] = start_f + np.minimum(t * ratio, length_f - 1)
+            hi[start_c + t] = start_f + np.minimum((t + 1) * ratio - 1, length_f - 1)
+    return lo, hi
+
+
+def _row_at(path: Path, layout: _Layout, cue: int, frame: int) -> float:
+    """Real frame (10 ms units) where the path reaches ``frame`` of ``cue`` (interpolated)."""
+    f = layout.factor
+    column = layout.starts[cue] + frame // f
+    entry, exit_ = path.entry[column], path.exit[column] + 1
+    within = (frame % f + 0.5) / f
+    return (entry + (exit_ - entry) * within) * f
+
+
+# --- boundaries at full resolution ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A fine alignment problem: audio rows ``row_a..row_b`` against ``columns`` (increasing),
+    corner to corner; it gives the start of the cues in ``starts_of`` and the end of those in
+    ``ends_of``."""
+
+    row_a: int
+    row_b: int
+    columns: np.ndarray
+    starts_of: tuple[int, ...]
+    ends_of: tuple[int, ...]
+
+
+def _window(
+    before: int,
+    after: int,
+    real: _Real,
+    fine: _Layout,
+    path: Path,
+    layout: _Layout,
+    settings: AlignSettings,
+    middle: Sequence[int] = (),
+) -> _Window:
+    """The window from inside cue ``before`` to inside cue ``after``: the end of ``before``
+    (none when it is -1, the start of the file), the pause-filler-pause columns after it,
+    the whole of each ``middle`` cue with the gap after it, then the start of ``after``
+    (none when it is the cue count, the end of the file). Other cues between are left out."""
+    cues = len(fine.starts)
+    edge = round(settings.edge_seconds / HOP_SECONDS)
+    parts = []
+    row_a, row_b = 0, len(real) - 1
+    if before >= 0:
+        n = int(fine.lengths[before])
+        frame = n - min(edge, max(1, n // 2))
+        row_a = int(_row_at(path, layout, before, frame))
+        parts.append(np.arange(fine.starts[before] + frame, fine.starts[before] + n))
+    parts.append(_gap_columns(fine, before + 1))
+    for cue in middle:
+        parts.append(np.arange(fine.starts[cue], fine.starts[cue] + fine.lengths[cue]))
+        parts.append(_gap_columns(fine, cue + 1))
+    if after < cues:
+        frame = min(edge, max(1, (int(fine.lengths[after]) + 1) // 2)) - 1
+        row_b = int(_row_at(path, layout, after, frame))
+        parts.append(np.arange(fine.starts[after], fine.starts[after] + frame + 1))
+    row_a = min(max(row_a, 0), len(real) - 1)
+    row_b = min(max(row_b, row_a + 1), len(real) - 1)
+    row_a = min(row_a, row_b)
+    starts_of = (*middle, after) if after < cues else tuple(middle)
+    ends_of = (before, *middle) if before >= 0 else tuple(middle)
+    return _Window(row_a, row_b, np.concatenate(parts), starts_of, ends_of)
+
+
+def _gap_columns(layout: _Layout, gap: int) -> np.ndarray:
+    """The pause, filler and pause columns before cue ``gap`` (or after the last cue)."""
+    start = int(layout.segment_starts[4 * gap])
+    end = int(layout.segment_starts[4 * gap + 3]) if gap < len(layout.starts) else layout.columns
+    return np.arange(start, end)
+
+
+def _solve_windows(
+    windows: Sequence[_Window],
+    real: _Real,
+    fine: _Layout,
+    settings: AlignSettings,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> None:
+    """Align every window, batched by size, writing the cue starts and ends they give."""
+    order = sorted(range(len(windows)), key=lambda w: windows[w].row_b - windows[w].row_a)
+    batch: list[_Window] = []
+    rows_max = cols_max = 0
+    for position, index in enumerate(order):
+        window = windows[index]
+        batch.append(window)
+        rows_max = max(rows_max, window.row_b - window.row_a + 1)
+        cols_max = max(cols_max, len(window.columns))
+        is_last = position == len(order) - 1
+        if not is_last and rows_max * cols_max * len(batch) < settings.window_cells:
+            continue
+        for window, path in zip(batch, _window_paths(batch, real, fine, settings)):
+            for cue in window.starts_of:
+                first = int(np.searchsorted(window.columns, fine.starts[cue]))
+                starts[cue] = window.row_a + path.entry[first]
+            for cue in window.ends_of:
+                last_column = fine.starts[cue] + fine.lengths[cue] - 1
+                last = int(np.searchsorted(window.columns, last_column))
+                ends[cue] = window.row_a + path.exit[last] + 1
+        batch, rows_max, cols_max = [], 0, 0
+
+
+def _window_paths(
+    windows: Sequence[_Window], real: _Real, fine: _Layout, settings: AlignSettings
+) -> list[Path]:
+    row_counts = np.array([w.row_b - w.row_a + 1 for w in windows])
+    col_counts = np.array([len(w.columns) for w in windows])
+    rows, cols = int(row_counts.max()), int(col_counts.max())
+    firsts = np.array([w.row_a for w in windows])
+    row_index = np.minimum(firsts[:, None] + np.arange(rows), len(real) - 1)
+    col_index = np.stack([np.pad(w.columns, (0, cols - len(w.columns)), mode="edge") for w in windows])
+    a = real.features[row_index]  # (windows, rows, dims)
+    b = fine.features[col_index]  # (windows, cols, dims)
+    cross = np.einsum("prd,pcd->prc", a, b)
+    squared = (a * a).sum(2)[:, :, None] + (b * b).sum(2)[:, None, :] - 2.0 * cross
+    d = np.sqrt(np.maximum(squared, 0.0) / a.shape[2])
+    d = np.where(fine.kinds[col_index][:, None, :] == PAUSE, real.pause[row_index][:, :, None], d)
+    return corner_paths(d, row_counts, col_counts, fine.costs(settings).take(col_index))
+
+
+# --- judging and second pass ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """How each cue fared: the share of its usual time it got, and how well it matched."""
+
+    relative: np.ndarray  # real duration / synthetic duration, over the file's median ratio
+    distance: np.ndarray  # mean distance of its frames along the path, chance units
+
+    def found(self, settings: AlignSettings) -> np.ndarray:
+        return (self.relative >= settings.min_found_ratio) & (self.distance < 1.0)
+
+    def confidence(self, settings: AlignSettings) -> np.ndarray:
+        """1 for a cue matching at ``good_distance`` or better with its usual time; 0 at
+        chance, or with no time."""
+        match = np.clip((1.0 - self.distance) / (1.0 - settings.good_distance), 0.0, 1.0)
+        return match * np.clip(self.relative / 0.7, 0.0, 1.0)
+
+
+def _judge(
+    starts: np.ndarray,
+    ends: np.ndarray,
+    pieces: Sequence[np.ndarray],
+    path: Path,
+    layout: _Layout,
+    pooled: _Real,
+    usual: float | None = None,
+) -> tuple[_Verdict, float]:
+    """The verdict on every cue, and the file's usual real/synthetic duration ratio;
+    ``pooled`` is the audio at the resolution of ``layout``."""
+    synthetic_frames = np.array([len(p) for p in pieces], np.float64)
+    ratios = (ends - starts) / np.maximum(synthetic_frames, 1.0)
+    if usual is None:
+        usual = max(float(np.median(ratios)), 1e-3)
+    distances = np.empty(len(pieces))
+    for k in range(len(pieces)):
+        cols = layout.starts[k] + np.arange(layout.lengths[k])
+        middle = (path.entry[cols] + path.exit[cols]) // 2
+        diffs = pooled.features[middle] - layout.features[cols]
+        distances[k] = float(np.sqrt((diffs**2).mean(axis=1)).mean())
+    return _Verdict(ratios / usual, distances), usual
+
+
+def _second_pass(
+    verdict: _Verdict,
+    usual: float,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    pieces: Sequence[np.ndarray],
+    real: _Real,
+    fine: _Layout,
+    path: Path,
+    layout: _Layout,
+    settings: AlignSettings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Align again around cues that were not heard, without the text that surely was not
+    said (it got under ``drop_ratio`` of its usual time): a dropped sentence squeezes its
+    neighbours in the first pass. Doubtful cues stay in and are judged again. Cues left
+    out sit in the gap between their neighbours (start = previous end, end = next start).
+    Returns starts, ends, which cues were heard and their confidence."""
+    cues = len(pieces)
+    doubtful = ~verdict.found(settings)
+    dropped = doubtful & (verdict.relative < settings.drop_ratio)
+    groups = []
+    k = 0
+    while k < cues:
+        if not doubtful[k]:
+            k += 1
+            continue
+        first = k
+        while k < cues and doubtful[k]:
+            k += 1
+        groups.append((first - 1, k))
+    first_starts, first_ends = starts, ends
+    for _ in range(3):  # a kept cue found unheard is dropped in turn
+        starts, ends = first_starts.copy(), first_ends.copy()
+        windows = [
+            _window(before, after, real, fine, path, layout, settings,
+                    middle=[c for c in range(before + 1, after) if not dropped[c]])
+            for before, after in groups
+        ]  # fmt: skip
+        _solve_windows(windows, real, fine, settings, starts, ends)
+        again, _ = _judge(starts, ends, pieces, path, layout, real.pooled(layout.factor), usual)
+        newly = doubtful & ~dropped & ~again.found(settings)
+        if not newly.any():
+            break
+        dropped |= newly
+    heard = ~dropped & (~doubtful | again.found(settings))
+    confidence = np.where(doubtful, again.confidence(settings), verdict.confidence(settings))
+    return starts, ends, heard, np.where(heard, confidence, np.minimum(confidence, 0.2))
+
+
+def _extend_to_offsets(
+    starts: np.ndarray,
+    ends: np.ndarray,
+    found: np.ndarray,
+    log_energy: np.ndarray,
+    settings: AlignSettings,
+) -> np.ndarray:
+    """Move each heard cue's end on to where its last word has died away.
+
+    The decaying tail of a word (a release, a breath of the final vowel) looks more like the
+    pause than like the synthetic voice, which stops abruptly, so the path ends early. While
+    the audio stays ``tail_db`` above the local floor, the word is still sounding.
+    """
+    threshold = _local_floor(log_energy) + settings.tail_db / activity.DB_PER_NEPER
+    sounding = log_energy > threshold
+    reach = round(settings.tail_seconds / HOP_SECONDS)
+    ends = ends.copy()
+    for k in np.flatnonzero(found):
+        limit = min(len(sounding), ends[k] + reach)
+        following = starts[k + 1 :][found[k + 1 :]]
+        if len(following):
+            limit = min(limit, int(following[0]))
+        ahead = sounding[ends[k] : limit]
+        ends[k] += len(ahead) if ahead.all() else int(np.argmin(ahead))
+    return ends
+
+
+def _place_unheard(
+    starts: np.ndarray, ends: np.ndarray, heard: np.ndarray, frames: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put each cue that was not heard in the gap between the heard cues around it (from
+    the previous one's end to the next one's start), never on top of them."""
+    starts, ends = starts.copy(), ends.copy()
+    previous_end = 0
+    for k in range(len(heard)):
+        if heard[k]:
+            previous_end = ends[k]
+            continue
+        following = starts[k + 1 :][heard[k + 1 :]]
+        starts[k] = previous_end
+        ends[k] = max(previous_end, int(following[0]) if len(following) else frames)
+    return starts, ends
+
+
+def _local_floor(log_energy: np.ndarray) -> np.ndarray:
+    """The noise floor around each frame: the 10th percentile of its ~30 s neighbourhood."""
+    frames = len(log_energy)
+    block = round(LOCAL_SECONDS / HOP_SECONDS)
+    floor = np.empty(frames, np.float32)
+    for start in range(0, frames, block):
+        lo, hi = max(0, start - LOCAL_SPAN * block), min(frames, start + (LOCAL_SPAN + 1) * block)
+        floor[start : start + block] = np.percentile(log_energy[lo:hi], 10)
+    return floor
+
+
+def _place_unspoken(
+    count: int, spoken: Sequence[int], spans: Sequence[SpeechSpan], duration: float
+) -> tuple[SpeechSpan, ...]:
+    """All cues' spans: cues with no speakable words sit in the gap after the previous cue."""
+    out: list[SpeechSpan | None] = [None] * count
+    for k, span in zip(spoken, spans):
+        out[k] = span
+    previous_end = 0.0
+    for k in range(count):
+        span = out[k]
+        if span is None:
+            following = next((s.start for s in out[k + 1 :] if s is not None), duration)
+            out[k] = SpeechSpan(previous_end, max(previous_end, following), 0.0, found=False)
+        else:
+            previous_end = span.end
+    return tuple(s for s in out if s is not None)

@@ -1,0 +1,66 @@
+"""The ``audio`` timing step: locate every cue in the media's audio track."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ..config import CaptionConfig
+from ..errors import AlignmentError, MediaError
+from ..model import Cue, MediaInfo
+from ..timing import LocatedSpeech, register_locator
+from .aligner import AlignSettings, align
+from .verbalize import verbalize
+
+SAMPLE_RATE = 16000
+CHUNK_SECONDS = 30.0
+
+
+class AudioLocator:
+    """Decode the audio (16 kHz mono, streamed), align the verbalised cue texts with it."""
+
+    def __init__(self, settings: AlignSettings = AlignSettings()) -> None:
+        self.settings = settings
+
+    def __call__(self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig) -> LocatedSpeech:
+        from .. import media as media_io
+
+        if not media.has_audio:
+            raise AlignmentError("the media has no audio stream", media.path)
+        began = time.perf_counter()
+        texts = [verbalize(cue.text) for cue in cues]
+        try:
+            chunks = media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
+            result = align(texts, chunks, SAMPLE_RATE, self.settings, duration_hint=media.duration)
+        except MediaError as error:
+            raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
+        except AlignmentError as error:
+            raise AlignmentError(error.message, media.path) from None
+        not_found = [k for k, span in enumerate(result.spans) if not span.found]
+        doubtful = [
+            k
+            for k, span in enumerate(result.spans)
+            if span.found and span.confidence < config.min_confidence
+        ]
+        warnings = []
+        if not_found:
+            warnings.append(
+                f"{len(not_found)} cue(s) not heard in the audio (text not spoken?): "
+                + ", ".join(f"#{k + 1}" for k in not_found[:20])
+                + (" ..." if len(not_found) > 20 else "")
+            )
+        return LocatedSpeech(
+            spans=result.spans,
+            method="audio",
+            warnings=tuple(warnings),
+            details={
+                "speech_segments": [list(segment) for segment in result.speech],
+                "not_found_cues": not_found,
+                "low_confidence_cues": doubtful,
+                "audio_seconds": round(result.duration, 3),
+                "align_seconds": round(time.perf_counter() - began, 3),
+            },
+        )
+
+
+register_locator("audio", AudioLocator)
