@@ -26,7 +26,6 @@ The method is aeneas's (TTS + cepstra + DTW), changed where aeneas is known to f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,12 +144,7 @@ def align(
     """Spans of ``texts`` (one per cue, French words in order) in the audio ``chunks``.
 
     ``duration_hint`` (the probed duration) lets the features be stored without a copy."""
-    # Synthesis runs beside decoding: ffmpeg and libespeak-ng (a ctypes call, GIL released)
-    # then share the time the decode would otherwise spend waiting on the pipe.
-    with ThreadPoolExecutor(max_workers=1) as synthesis:
-        synthesised = synthesis.submit(lambda: [_synthetic_frames(t, settings) for t in texts])
-        features, log_energy = _read_features(chunks, sample_rate, duration_hint)
-        synthetic = synthesised.result()
+    features, log_energy = _read_features(chunks, sample_rate, duration_hint)
     duration = len(log_energy) * HOP_SECONDS
     if len(log_energy) < 10:
         raise AlignmentError("the audio is too short to align")
@@ -159,6 +153,7 @@ def align(
     normalise_locally(features[:, :CEPSTRA], speech, out=features[:, :CEPSTRA])
     features[:, CEPSTRA] = settings.level_weight * levels.loudness(log_energy)
 
+    synthetic = [_synthetic_frames(text, settings) for text in texts]
     spoken = [k for k, frames in enumerate(synthetic) if len(frames)]
     if not spoken:
         raise AlignmentError("no cue has words to align")
