@@ -1,0 +1,178 @@
+"""Catalogue-scale benchmark: the whole corpus with synthetic narrations, built with --jobs 1 and 2.
+
+Every corpus transcript that has speech is narrated by the alignment benchmark's generator
+(voices rotating, short music intro, ordinary pauses; cached under
+``benchmarks/out/corpus/``). Then the real CLI builds the catalogue once per ``--jobs`` value
+into a fresh output folder, while a sampler adds up the resident memory of the whole process
+tree every 100 ms. Printed: wall time, x real time, peak memory, statuses, and the accuracy of
+the aligned cue starts over the whole corpus (scored against each narration's ground truth).
+
+    python benchmarks/batch_corpus.py [--jobs 1 2] [--limit N] [--generate-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.generate import Case, generate_case
+from benchmarks.score import Caption, Score, TruthWord, load_truth, read_vtt, score
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "pix-tutos"
+OUT = REPO / "benchmarks" / "out" / "corpus"
+VOICES = ("fr+m3", "fr-be+f2", "fr+f1", "fr-ch+m2", "fr+m6", "fr+f4")
+
+
+def corpus_cases(limit: int | None) -> list[Case]:
+    """One case per corpus transcript with speech; voices rotate, webinars change voice per turn."""
+    from subtitler.errors import TranscriptError
+    from subtitler.transcript import load_transcript
+
+    cases = []
+    for path in sorted(CORPUS.glob("*/*.md")):
+        try:
+            load_transcript(path)
+        except TranscriptError:
+            continue
+        n = len(cases)
+        voices = VOICES[n % len(VOICES):] + VOICES[: n % len(VOICES)]
+        cases.append(Case(f"corpus-{path.stem}", str(path.relative_to(REPO.parent)), 1000 + n, voices,
+                          intro=(0.5, 4.0), outro=(0.5, 2.0), audio_bitrate="32k"))
+    return cases[:limit] if limit else cases
+
+
+def generate_all(cases: Sequence[Case]) -> tuple[Path, Path, list[Path]]:
+    """Narrate every case; lay out one transcripts/ and one media/ folder of links to them."""
+    transcripts, media = OUT / "transcripts", OUT / "media"
+    for folder in (transcripts, media):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    truths = []
+    for number, case in enumerate(cases, 1):
+        truth = generate_case(case, OUT)
+        slug = truth.name.removesuffix(".truth.json")
+        os.symlink(truth.with_name(f"{slug}.md"), transcripts / f"{slug}.md")
+        os.symlink(truth.with_name(f"{slug}.mp4"), media / f"{slug}.mp4")
+        truths.append(truth)
+        print(f"\rnarrated {number}/{len(cases)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return transcripts, media, truths
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        child = int(entry.name)
+        children.setdefault(int(fields["PPid"].strip()), []).append(child)
+        rss[child] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo.extend(children.get(current, []))
+    return total / 1024
+
+
+def run_build(transcripts: Path, media: Path, jobs: int) -> dict:
+    out = OUT / f"build-jobs{jobs}"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "subtitler", "build", str(transcripts), "--media", str(media),
+               "--out", str(out), "--jobs", str(jobs), "--no-download", "--quiet"]
+    peak = 0.0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_mb(process.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    media_seconds = report["summary"]["media_seconds"]
+    return {"jobs": jobs, "out": out, "wall": wall, "media_seconds": media_seconds, "peak_mb": peak,
+            "statuses": report["summary"]["statuses"], "exit": process.returncode,
+            "errors": [line for line in stderr.splitlines() if line.startswith("error:")]}
+
+
+def accuracy(out: Path, truths: Sequence[Path]) -> Score:
+    """The alignment benchmark's score over every video, pooled: the videos are laid end to
+    end (captions and truth shifted alike) and scored as one."""
+    captions: list[Caption] = []
+    words: list[TruthWord] = []
+    offset = 0.0
+    for truth_path in truths:
+        slug = truth_path.name.removesuffix(".truth.json")
+        vtt = out / slug / f"{slug}.fr.vtt"
+        if not vtt.is_file():
+            continue
+        truth = load_truth(truth_path)
+        shown = read_vtt(vtt)
+        captions += [replace(c, start=c.start + offset, end=c.end + offset) for c in shown]
+        words += [replace(w, start=None if w.start is None else w.start + offset,
+                          end=None if w.end is None else w.end + offset) for w in truth]
+        offset += max([c.end for c in shown] + [w.end or 0.0 for w in truth]) + 1000.0
+    return score(captions, words)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--limit", type=int, help="only the first N transcripts")
+    parser.add_argument("--generate-only", action="store_true")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    transcripts, media, truths = generate_all(corpus_cases(args.limit))
+    print(f"generated {len(truths)} narrations in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.generate_only:
+        return 0
+    rows = [run_build(transcripts, media, jobs) for jobs in args.jobs]
+    hours = rows[0]["media_seconds"] / 3600
+    print(f"\n{len(truths)} videos, {hours:.2f} h of media\n")
+    print("| --jobs | wall time | x real time | peak memory (process tree) | statuses |")
+    print("|--:|--:|--:|--:|---|")
+    for row in rows:
+        print(f"| {row['jobs']} | {row['wall']:.0f} s | {row['media_seconds'] / row['wall']:.0f}x | "
+              f"{row['peak_mb']:.0f} MB | {', '.join(f'{k} {v}' for k, v in row['statuses'].items())} |")
+    for row in rows:
+        for error in row["errors"]:
+            print(error)
+    pooled = accuracy(rows[0]["out"], truths)
+    print(f"\ncue start error over the corpus ({pooled.cues} cues): median {pooled.median_ms} ms, "
+          f"p90 {pooled.p90_ms} ms, {pooled.within_250} % within 250 ms, {pooled.early_120} % more "
+          f"than 120 ms early, {pooled.cut_100} % gone > 100 ms before their last word, "
+          f"{pooled.coverage} % of spoken time covered")
+    return 0 if all(row["exit"] == 0 for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
