@@ -86,3 +86,4 @@ def test_concurrent_calls_do_not_mix_their_output():
         assert abs(result.duration - expected.duration) < 0.05
         assert [w.text_start for w in result.words] == [w.text_start for w in expected.words]
         assert all(abs(a.start - b.start) < 0.02 for a, b in zip(result.words, expected.words))
+

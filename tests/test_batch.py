@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from subtitler.batch import collect_transcripts, slug_errors
@@ -45,6 +46,38 @@ def catalogue(tmp_path_factory) -> Path:
             + BODY.format(n=n) + "\n", encoding="utf-8")
         os.link(root / "base.mp4", root / "media" / f"{slug}.mp4")
     return root
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory) -> Path:
+    """Three transcripts with espeak-ng narrations, so audio timing has speech to align."""
+    from subtitler.align.espeak import synthesize
+
+    root = tmp_path_factory.mktemp("narrated")
+    (root / "transcripts").mkdir()
+    (root / "media").mkdir()
+    ffmpeg, _ = ffmpeg_paths()
+    for n, voice in enumerate(("fr+m3", "fr-be+f2", "fr+f1"), 1):
+        text = BODY.format(n=n)
+        slug = f"narration-{n}"
+        (root / "transcripts" / f"{slug}.md").write_text(
+            f"---\ntitle: Narration {n}\n---\n\n# Transcription\n\n{text}\n", encoding="utf-8")
+        speech = synthesize(text, voice=voice)
+        pause = np.zeros(speech.sample_rate, np.float32)
+        audio = np.concatenate([pause, speech.samples, pause]).astype("<f4")
+        subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-f", "f32le", "-ar", str(speech.sample_rate),
+                        "-ac", "1", "-i", "pipe:0", "-c:a", "aac", str(root / "media" / f"{slug}.m4a")],
+                       input=audio.tobytes(), check=True)
+    return root
+
+
+def test_aligned_outputs_are_identical_whatever_the_number_of_jobs(narrated):
+    one = _cli("build", "--jobs", "1", "--out", "out1", "--no-html", cwd=narrated)
+    two = _cli("build", "--jobs", "2", "--out", "out2", "--no-html", cwd=narrated)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    report = json.loads((narrated / "out1" / "report.json").read_text(encoding="utf-8"))
+    assert {v["timing_method"] for v in report["videos"]} == {"audio"}
+    assert _outputs(narrated / "out1") == _outputs(narrated / "out2")
 
 
 def _outputs(out: Path) -> dict[str, bytes]:

@@ -35,7 +35,7 @@ from ..errors import AlignmentError
 from ..model import SpeechSpan
 from . import activity
 from .dtw import ColumnCosts, Path, banded_path, corner_paths
-from .espeak import synthesize
+from .synthesis import NO_FRAMES, SynthesisProcess
 from .features import (
     CEPSTRA,
     HOP_SECONDS,
@@ -47,7 +47,6 @@ from .features import (
 
 SPEECH, PAUSE, FILLER = 0, 1, 2
 LEVEL_RANGE_DB = 40.0  # loudness 0..1 spans this many decibels below typical speech
-SYNTHETIC_RANGE_DB = 50.0  # synthetic frames quieter than this below its peak are silence
 LOCAL_SECONDS = 10.0  # room tone is estimated per block of this length...
 LOCAL_SPAN = 1  # ...from the block and this many blocks each side
 QUIET_PERCENT = 15.0  # the quietest share of frames that stands for room tone
@@ -144,7 +143,9 @@ def align(
     """Spans of ``texts`` (one per cue, French words in order) in the audio ``chunks``.
 
     ``duration_hint`` (the probed duration) lets the features be stored without a copy."""
-    features, log_energy = _read_features(chunks, sample_rate, duration_hint)
+    with SynthesisProcess([*texts, settings.filler], settings) as synthesis:  # beside decoding
+        features, log_energy = _read_features(chunks, sample_rate, duration_hint)
+        *synthetic, filler_frames = synthesis.result()
     duration = len(log_energy) * HOP_SECONDS
     if len(log_energy) < 10:
         raise AlignmentError("the audio is too short to align")
@@ -153,13 +154,12 @@ def align(
     normalise_locally(features[:, :CEPSTRA], speech, out=features[:, :CEPSTRA])
     features[:, CEPSTRA] = settings.level_weight * levels.loudness(log_energy)
 
-    synthetic = [_synthetic_frames(text, settings) for text in texts]
     spoken = [k for k, frames in enumerate(synthetic) if len(frames)]
     if not spoken:
         raise AlignmentError("no cue has words to align")
     cue_frames = [synthetic[k] for k in spoken]
     del synthetic
-    fine = _synthetic_layout(cue_frames, _synthetic_frames(settings.filler, settings), levels, settings)
+    fine = _synthetic_layout(cue_frames, filler_frames, levels, settings)
     # Every distance is measured in units of chance: divide both sequences by it once.
     scale = _chance_distance(features, fine)
     pause = _pause_distance(features, log_energy, speech) / scale
@@ -236,23 +236,6 @@ def _locate(
 
 # --- the two sequences --------------------------------------------------------------------
 
-_NO_FRAMES = Features(np.zeros((0, CEPSTRA), np.float32), np.zeros(0, np.float32))
-
-
-def _synthetic_frames(text: str, settings: AlignSettings) -> Features:
-    """Features of ``text`` spoken by espeak-ng, leading and trailing silence cut."""
-    if not any(character.isalnum() for character in text):
-        return _NO_FRAMES
-    synthesis = synthesize(text, voice=settings.voice, rate=settings.rate)
-    features = compute_features(synthesis.samples, synthesis.sample_rate)
-    level = features.log_energy
-    if len(level) == 0:
-        return _NO_FRAMES
-    sounding = np.flatnonzero(level > level.max() - SYNTHETIC_RANGE_DB / activity.DB_PER_NEPER)
-    keep = slice(sounding[0], sounding[-1] + 1)
-    return Features(features.cepstra[keep], features.log_energy[keep])
-
-
 def _synthetic_layout(
     cues: list[Features], filler: Features, levels: _Levels, settings: AlignSettings
 ) -> _Layout:
@@ -282,7 +265,7 @@ def _synthetic_layout(
     for k in range(len(cues)):
         start = layout.starts[k]
         layout.features[start : start + lengths[k]] = normalised(cues[k])
-        cues[k] = _NO_FRAMES
+        cues[k] = NO_FRAMES
     return layout
 
 

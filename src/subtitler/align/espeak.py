@@ -122,6 +122,8 @@ class _Engine:
             ctypes.c_void_p,
         ]
         lib.espeak_Synth.restype = ctypes.c_int
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_ng_SetRandSeed.restype = None
         lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
         lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
         rate = lib.espeak_Initialize(
@@ -169,6 +171,13 @@ class _Engine:
         samples = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
         return samples, events
 
+    def reset(self, voice: str, rate: int, pitch: int) -> None:
+        """Seed espeak-ng's noise generator (else seeded from the clock) and start from a
+        fixed utterance (it carries a residue of each synthesis into the next)."""
+        with self.lock:
+            self.lib.espeak_ng_SetRandSeed(0)
+        self.synthesize(_RESET_PHRASE, voice, rate, pitch)
+
     def voices(self) -> list[tuple[str, str]]:
         """(identifier, languages) of every voice the data defines."""
         with self.lock:
@@ -185,6 +194,9 @@ class _Engine:
 
 _engine: _Engine | None = None
 _engine_lock = threading.Lock()
+
+
+_RESET_PHRASE = "Bonjour."
 
 
 def _get_engine() -> _Engine:
@@ -219,6 +231,13 @@ def synthesize(
         samples = _resample(samples, sample_rate, sample_rate_out)
         sample_rate = sample_rate_out
     return Synthesis(samples=samples, sample_rate=sample_rate, words=words)
+
+
+def reset(*, voice: str = "fr", rate: int = 175, pitch: int = 50) -> None:
+    """Make a fresh process's syntheses reproducible: the same calls after ``reset`` give the
+    same samples. Earlier syntheses in the same process still leave traces: see
+    :mod:`subtitler.align.synthesis` for the per-video process that rules them out."""
+    _get_engine().reset(voice, rate, pitch)
 
 
 def list_voices(lang_prefix: str = "fr") -> list[str]:
