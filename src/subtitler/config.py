@@ -43,8 +43,6 @@ class CaptionConfig:
     max_linger: float = 0.5
     # Cues whose alignment confidence is below this are flagged in the report.
     min_confidence: float = 0.5
-    # Words treated as fillers the speaker may add ("euh"); never shown, tolerated by alignment.
-    fillers: tuple[str, ...] = ("euh", "heu", "hum", "bah", "ben")
     # Speaking-time estimate (proportional timing, media-too-short check), in syllables per
     # second of read French, pauses at punctuation counted apart (timing/proportional.py).
     # Measured: 5.0-5.5 on the corpus's 4 hand-timed caption files (5.3 overall), 5.6 on ej-fra.
