@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from subtitler.media import ffmpeg_paths
+from media_helpers import make_mp4
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = REPO / "tests" / "fixtures" / "e2e" / "atelier-securite.md"
@@ -27,16 +27,6 @@ videoDownloadHref: http://127.0.0.1:9/{slug}.mp4
 {body}
 """
 SHORT_BODY = "Bonjour à tous. Nous allons voir comment protéger un compte en ligne."
-
-
-def _mp4(path: Path, seconds: float, audio: bool = True) -> None:
-    ffmpeg, _ = ffmpeg_paths()
-    cmd = [ffmpeg, "-y", "-loglevel", "error", "-f", "lavfi", "-i",
-           f"testsrc=size=96x54:rate=10:duration={seconds}"]
-    if audio:
-        cmd += ["-f", "lavfi", "-i", f"sine=frequency=300:duration={seconds}", "-c:a", "aac"]
-    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", str(path)]
-    subprocess.run(cmd, check=True)
 
 
 def _transcript(folder: Path, slug: str, body: str = SHORT_BODY, title: str = "Un titre") -> Path:
@@ -68,7 +58,7 @@ def catalogue(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     inputs.mkdir()
     media.mkdir()
     shutil.copy(GOOD, inputs / GOOD.name)
-    _mp4(media / "atelier-securite.mp4", 24.0)
+    make_mp4(media / "atelier-securite.mp4", 24.0, size="96x54", rate=10, tone=300)
 
     (inputs / "malformed-yaml.md").write_text("---\ntitle: [unclosed\n---\n# Transcription\n\nTexte.\n",
                                               encoding="utf-8")
@@ -83,13 +73,13 @@ def catalogue(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     _transcript(inputs, "corrupt-media")
     (media / "corrupt-media.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
     _transcript(inputs, "truncated-media")
-    _mp4(root / "full.mp4", 6.0)
+    make_mp4(root / "full.mp4", 6.0, size="96x54", rate=10, tone=300)
     data = (root / "full.mp4").read_bytes()
     (media / "truncated-media.mp4").write_bytes(data[: len(data) // 3])
     _transcript(inputs, "too-short-media", body=" ".join([SHORT_BODY] * 12))
-    _mp4(media / "too-short-media.mp4", 2.0)
+    make_mp4(media / "too-short-media.mp4", 2.0, size="96x54", rate=10, tone=300)
     _transcript(inputs, "no-audio")
-    _mp4(media / "no-audio.mp4", 8.0, audio=False)
+    make_mp4(media / "no-audio.mp4", 8.0, audio=False, size="96x54", rate=10, tone=300)
     with (inputs / "huge.md").open("w", encoding="utf-8") as handle:
         handle.write(FRONT.format(title="Énorme", slug="huge", body=""))
         handle.write((SHORT_BODY + "\n\n") * (20 * 1024 * 1024 // len(SHORT_BODY)))

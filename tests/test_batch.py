@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from subtitler.batch import collect_transcripts, slug_errors
+from media_helpers import make_mp4
+
 from subtitler.media import ffmpeg_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,11 +36,7 @@ def catalogue(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("catalogue")
     (root / "transcripts").mkdir()
     (root / "media").mkdir()
-    ffmpeg, _ = ffmpeg_paths()
-    subprocess.run([ffmpeg, "-y", "-loglevel", "error", "-f", "lavfi", "-i",
-                    "testsrc=size=96x54:rate=10:duration=16", "-f", "lavfi", "-i",
-                    "sine=frequency=250:duration=16", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                    "-c:a", "aac", "-shortest", str(root / "base.mp4")], check=True)
+    make_mp4(root / "base.mp4", 16, size="96x54", rate=10, tone=250)
     for n in range(1, 6):
         slug = f"tuto-{n}"
         (root / "transcripts" / f"{slug}.md").write_text(

@@ -13,7 +13,7 @@ import pytest
 import srt
 
 from subtitler.formats.vtt import parse_vtt_cues
-from subtitler.media import ffmpeg_paths
+from media_helpers import make_mp4
 
 REPO = Path(__file__).resolve().parents[1]
 E2E = REPO / "tests" / "fixtures" / "e2e"
@@ -27,18 +27,6 @@ def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Completed
         [sys.executable, "-m", "subtitler", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
     )
-
-
-def make_mp4(path: Path, seconds: float, *, audio: bool = True) -> Path:
-    """A small H.264/AAC MP4 from ffmpeg's test sources."""
-    ffmpeg, _ = ffmpeg_paths()
-    cmd = [ffmpeg, "-y", "-loglevel", "error", "-f", "lavfi", "-i",
-           f"testsrc=size=160x90:rate=25:duration={seconds}"]
-    if audio:
-        cmd += ["-f", "lavfi", "-i", f"sine=frequency=220:duration={seconds}", "-c:a", "aac"]
-    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", str(path)]
-    subprocess.run(cmd, check=True)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,6 @@ from .features import (
     HOP_SECONDS,
     FeatureExtractor,
     Features,
-    compute_features,
     normalise_locally,
 )
 
