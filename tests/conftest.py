@@ -34,3 +34,18 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def corpus_transcripts(corpus_files: list[Path]) -> list:
+    """Every corpus transcript that loads (PDF tutorials and empty ones are refused), loaded once."""
+    from subtitler.errors import TranscriptError
+    from subtitler.transcript import load_transcript
+
+    loaded = []
+    for path in corpus_files:
+        try:
+            loaded.append(load_transcript(path))
+        except TranscriptError:
+            continue
+    return loaded

@@ -327,16 +327,9 @@ def test_plain_transcript():
     )
 
 
-def test_plain_transcripts_of_the_corpus(corpus_files):
-    from subtitler.errors import TranscriptError
-    from subtitler.transcript import load_transcript
-
+def test_plain_transcripts_of_the_corpus(corpus_transcripts):
     written = 0
-    for path in corpus_files:
-        try:
-            transcript = load_transcript(path)
-        except TranscriptError:
-            continue
+    for transcript in corpus_transcripts:
         text = write_plain_transcript(transcript)
         assert text.startswith(transcript.title.strip() + "\n\n")
         assert text.endswith("\n") and not text.endswith("\n\n\n") and "\r" not in text
