@@ -6,36 +6,35 @@ import json
 import xml.etree.ElementTree as ET
 
 from subtitler.config import CaptionConfig
-from subtitler.model import Cue, SpeechSpan, TimedCue
+from subtitler.model import Cue, SpeechSpan
 from subtitler.pipeline import CueStats, VideoResult, cue_stats, result_from_dict
 from subtitler.report import is_flagged, render_timeline_svg, summary_table, write_report
 from subtitler.timing import LocatedSpeech
+from subtitler.timing.rules import apply_timing_rules
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _timed(index: int, start: float, end: float, text: str, confidence: float = 0.9,
-           found: bool = True) -> TimedCue:
-    cue = Cue(index=index, lines=(text,), text=text, block_index=0, sentence_index=index)
-    return TimedCue(cue, start, end, SpeechSpan(start, end - 0.2, confidence, found))
+def _cue(index: int, text: str) -> Cue:
+    return Cue(index=index, lines=(text,), text=text, block_index=0, sentence_index=index)
 
 
-CUES = [
-    _timed(0, 1.0, 3.0, "Bonjour à tous & <bienvenue>"),
-    _timed(1, 3.2, 5.0, "Un passage douteux", confidence=0.2),
-    _timed(2, 5.5, 7.0, "Une phrase jamais dite", found=False),
-]
+SPANS = [SpeechSpan(1.0, 2.8), SpeechSpan(3.2, 4.8, confidence=0.2), SpeechSpan(5.5, 6.8, found=False)]
+CUES = apply_timing_rules(
+    [_cue(0, "Bonjour à tous & <bienvenue>"), _cue(1, "Un passage douteux"),
+     _cue(2, "Une phrase jamais dite")],
+    SPANS, 8.0, 25.0, CaptionConfig(),
+)
 LOCATED = LocatedSpeech(spans=tuple(c.speech for c in CUES), method="audio",
                         details={"speech_segments": [(0.9, 4.8), (5.4, 6.9)]})
 
 
 def test_flagged_cues_are_the_unheard_and_the_doubtful():
-    config = CaptionConfig()
-    assert [is_flagged(c, config) for c in CUES] == [False, True, True]
+    assert [is_flagged(c) for c in CUES] == [False, True, True]
 
 
 def test_timeline_is_well_formed_svg_with_a_text_alternative():
-    svg = render_timeline_svg(CUES, 8.0, LOCATED, CaptionConfig())
+    svg = render_timeline_svg(CUES, 8.0, LOCATED)
     root = ET.fromstring(svg)
     assert root.get("role") == "img"
     assert root.find(f"{SVG}title").text and "3 sous-titres" in root.find(f"{SVG}desc").text
@@ -43,20 +42,20 @@ def test_timeline_is_well_formed_svg_with_a_text_alternative():
 
 
 def test_timeline_marks_flagged_cues_without_relying_on_colour():
-    svg = render_timeline_svg(CUES, 8.0, LOCATED, CaptionConfig())
+    svg = render_timeline_svg(CUES, 8.0, LOCATED)
     marks = [t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text == "!"]
     assert len(marks) == 2
     assert svg.count('fill="url(#hatch)"') == 2
 
 
 def test_timeline_draws_speech_activity():
-    svg = render_timeline_svg(CUES, 8.0, LOCATED, CaptionConfig())
+    svg = render_timeline_svg(CUES, 8.0, LOCATED)
     speech = [r for r in ET.fromstring(svg).iter(f"{SVG}rect") if r.get("fill") == "#4a6fa5"]
     assert len(speech) == 2
 
 
 def test_cue_stats_measure_reading_speed():
-    stats = cue_stats(CUES, CaptionConfig())
+    stats = cue_stats(CUES)
     assert stats.count == 3
     assert stats.cps_max == round(max(c.cps for c in CUES), 2)
     assert stats.over_max_cps == sum(1 for c in CUES if c.cps > 17)

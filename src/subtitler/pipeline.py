@@ -169,7 +169,7 @@ def _build(job: VideoJob) -> VideoResult:
     outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
-    flagged = tuple(t.cue.index for t in timed if is_flagged(t, config))
+    flagged = tuple(t.cue.index for t in timed if is_flagged(t))
     if flagged:
         warnings.append(f"{len(flagged)} cue(s) flagged for review (low confidence or text not heard)")
     result = VideoResult(
@@ -179,7 +179,7 @@ def _build(job: VideoJob) -> VideoResult:
         title=transcript.title,
         area=transcript.area,
         warnings=tuple(warnings),
-        cues=cue_stats(timed, config),
+        cues=cue_stats(timed),
         timing_method=located.method,
         confidence_mean=round(statistics.fmean(confidences), 3) if confidences else None,
         confidence_min=round(min(confidences), 3) if confidences else None,
@@ -279,11 +279,11 @@ def result_from_dict(data: dict) -> VideoResult:
     return VideoResult(**fields)
 
 
-def cue_stats(timed: Sequence[TimedCue], config: CaptionConfig | None = None) -> CueStats:
-    """Reading-speed figures of a video's cues, for the report."""
+def cue_stats(timed: Sequence[TimedCue]) -> CueStats:
+    """Reading-speed figures of a video's cues, for the report (over max_cps: the rules'
+    "fast" flag)."""
     if not timed:
         return CueStats()
-    limit = (config or CaptionConfig()).max_cps
     rates = sorted(t.cps for t in timed)
     p90 = rates[min(len(rates) - 1, int(round(0.9 * (len(rates) - 1))))]
     return CueStats(
@@ -291,7 +291,7 @@ def cue_stats(timed: Sequence[TimedCue], config: CaptionConfig | None = None) ->
         cps_median=round(statistics.median(rates), 2),
         cps_p90=round(p90, 2),
         cps_max=round(rates[-1], 2),
-        over_max_cps=sum(1 for r in rates if r > limit),
+        over_max_cps=sum(1 for t in timed if "fast" in t.flags),
         two_line_share=round(sum(1 for t in timed if len(t.cue.lines) > 1) / len(timed), 3),
     )
 
@@ -324,7 +324,7 @@ def _write_text_outputs(
     qa_name = None
     if timed and media is not None and located is not None:
         qa_name = f"{slug}.qa.svg"
-        put(qa_name, render_timeline_svg(timed, media.duration, located, options.config))
+        put(qa_name, render_timeline_svg(timed, media.duration, located))
     if options.html:
         from .html import VideoFiles, render_video_page
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import CaptionConfig
 from .fsutil import atomic_write_text
 from .model import TimedCue
 
@@ -82,7 +81,7 @@ def summary_table(results: Sequence[VideoResult]) -> str:
 
 
 def render_timeline_svg(
-    timed: Sequence[TimedCue], duration: float, located: LocatedSpeech, config: CaptionConfig
+    timed: Sequence[TimedCue], duration: float, located: LocatedSpeech
 ) -> str:
     """A QA picture: speech activity, each cue's interval, and the cues flagged for review.
 
@@ -94,7 +93,7 @@ def render_timeline_svg(
     def x(seconds: float) -> float:
         return round(MARGIN + seconds * PIXELS_PER_SECOND, 2)
 
-    flagged = sum(1 for t in timed if is_flagged(t, config))
+    flagged = sum(1 for t in timed if is_flagged(t))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="qa-title qa-desc" '
@@ -115,7 +114,7 @@ def render_timeline_svg(
             'fill="#4a6fa5"/>'
         )
     for t in timed:
-        doubtful = is_flagged(t, config)
+        doubtful = is_flagged(t)
         fill = 'url(#hatch)" stroke="#b00020' if doubtful else '#2e7d32" stroke="#1b5e20'
         label = " / ".join(t.cue.lines)
         flags = f" [{', '.join(t.flags)}]" if t.flags else ""
@@ -140,7 +139,9 @@ def render_timeline_svg(
     return "\n".join(parts) + "\n"
 
 
-def is_flagged(timed: TimedCue, config: CaptionConfig) -> bool:
-    """A cue to review: its text was not heard, or the timing step doubts it."""
-    span = timed.speech
-    return span is not None and (not span.found or span.confidence < config.min_confidence)
+REVIEW_FLAGS = frozenset({"not-found", "low-confidence"})
+
+
+def is_flagged(timed: TimedCue) -> bool:
+    """A cue to review: the timing rules found its text not heard, or the locator doubts it."""
+    return not REVIEW_FLAGS.isdisjoint(timed.flags)
