@@ -39,11 +39,21 @@ def _media_fingerprint(media: Path | None, previous: dict | None) -> dict | None
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(media)}
 
 
+def read_manifest(video_dir: Path) -> dict | None:
+    """The manifest of the last complete build of this video, if any (read once per build)."""
+    path = video_dir / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def build_key(
-    transcript: Path, media: Path | None, options: BuildOptions, version: str, video_dir: Path
+    transcript: Path, media: Path | None, options: BuildOptions, version: str, previous: dict | None
 ) -> dict:
     """Everything the outputs depend on: transcript and media content, options, tool version."""
-    previous = _read(video_dir / MANIFEST)
     return {
         "version": version,
         "transcript_sha256": file_sha256(transcript),
@@ -52,29 +62,14 @@ def build_key(
     }
 
 
-def _read(path: Path | None) -> dict | None:
-    if path is None or not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def is_up_to_date(video_dir: Path, key: dict) -> bool:
-    manifest = _read(video_dir / MANIFEST)
-    if not manifest or manifest.get("key") != key:
-        return False
-    return all((video_dir / name).is_file() for name in manifest.get("result", {}).get("outputs", []))
-
-
-def previous_result(video_dir: Path) -> VideoResult | None:
+def unchanged_result(previous: dict | None, key: dict, video_dir: Path) -> VideoResult | None:
+    """The recorded result when the inputs match ``key`` and every output is still there."""
     from .pipeline import result_from_dict
 
-    manifest = _read(video_dir / MANIFEST)
-    if not manifest or "result" not in manifest:
+    if not previous or previous.get("key") != key or "result" not in previous:
         return None
-    return result_from_dict(manifest["result"])
+    result = result_from_dict(previous["result"])
+    return result if all((video_dir / name).is_file() for name in result.outputs) else None
 
 
 def record(video_dir: Path, key: dict, result: VideoResult) -> None:

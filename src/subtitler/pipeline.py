@@ -137,11 +137,11 @@ def _build(job: VideoJob) -> VideoResult:
     remove_stale_temporaries(video_dir)
     media_path = _find_or_fetch_media(transcript, options)
 
-    key = incremental.build_key(job.transcript_path, media_path, options, __version__, video_dir)
-    if not job.force and incremental.is_up_to_date(video_dir, key):
-        previous = incremental.previous_result(video_dir)
-        if previous is not None:
-            return replace(previous, status="unchanged" if previous.status == "ok" else previous.status)
+    manifest = incremental.read_manifest(video_dir)
+    key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest)
+    previous = None if job.force else incremental.unchanged_result(manifest, key, video_dir)
+    if previous is not None:
+        return replace(previous, status="unchanged" if previous.status == "ok" else previous.status)
 
     sentences = split_sentences(transcript)
     cues = build_cues(sentences, config)
