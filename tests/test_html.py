@@ -438,3 +438,12 @@ def test_index_entries_from_results_link_pages_that_exist(tmp_path):
     ]
     path = write_index(entries, tmp_path)
     assert path == tmp_path / "index.html" and "Fait" in path.read_text(encoding="utf-8")
+
+
+def test_the_index_lists_an_unchanged_video_exactly_as_a_rebuilt_one(tmp_path):
+    from subtitler.html import index_entries_from_results
+    from subtitler.pipeline import VideoResult
+
+    rebuilt = VideoResult(transcript="a.md", slug="a", status="ok", title="A")
+    unchanged = VideoResult(transcript="a.md", slug="a", status="unchanged", title="A")
+    assert index_entries_from_results([rebuilt], tmp_path) == index_entries_from_results([unchanged], tmp_path)

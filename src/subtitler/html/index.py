@@ -24,7 +24,6 @@ OTHER_AREA = "Autres"
 # Status words (never colour alone) and the symbol shown beside them, by build status.
 STATUS_LABELS = {
     "ok": ("Prêt", "✓"),
-    "unchanged": ("Prêt", "✓"),
     "skipped": ("Ignoré", "–"),
     "failed": ("Échec", "✗"),
 }
@@ -37,7 +36,7 @@ class IndexEntry:
     slug: str
     title: str
     area: str | None
-    status: str  # "ok", "unchanged", "skipped", "failed" (others are shown as they are)
+    status: str  # "ok", "skipped", "failed" (others are shown as they are)
     message: str | None = None  # why it failed or was skipped
     page_href: str | None = None  # its page, relative to the index; None when not written
     cue_count: int = 0
@@ -48,7 +47,8 @@ def index_entries_from_results(results: Iterable[VideoResult], out_dir: Path) ->
     """Index entries for a batch's results; a video links to its page when the page exists.
 
     Messages name the transcript by its file name: the index may be published, the folders
-    of the machine that built it are nobody's business.
+    of the machine that built it are nobody's business. A video this run found unchanged is
+    listed as "ok": the index shows the catalogue, not what this run happened to rebuild.
     """
     entries = []
     for result in results:
@@ -59,7 +59,7 @@ def index_entries_from_results(results: Iterable[VideoResult], out_dir: Path) ->
             slug=slug,
             title=result.title or slug,
             area=result.area,
-            status=result.status,
+            status="ok" if result.status == "unchanged" else result.status,
             message=result.error.replace(str(source), source.name) if result.error else None,
             page_href=f"{quote(slug)}/index.html" if page.is_file() else None,
             cue_count=result.cues.count,
