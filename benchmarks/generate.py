@@ -51,7 +51,12 @@ VIDEO_FPS = 25
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 ONSET_TOLERANCE = 0.030  # a sentence's truth onset must sit this close to an energy rise
 ONSET_THRESHOLD_DB = -40.0  # energy rise: 5 ms RMS this far below the speech's active RMS
+# A word's sound has ended when its 5 ms RMS stays this far below the active RMS. Tighter
+# than the onset's: before a comma, espeak-ng's word event runs on through the pause, where
+# the f-variants leave a flat residue 35-42 dB down for up to 150 ms.
+OFFSET_THRESHOLD_DB = -33.0
 FILLER = "euh"
+WINDOW_RMS = 0.005  # seconds of each RMS frame of the onset and offset checks
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ def narrate(text: str, voice: Voice, filler_after: int | None = None, filler: st
     A filler is inserted into the spoken text after word ``filler_after``. A word's start is
     its first event, moved to the first energy rise when the event lies in silence (espeak-ng
     marks "pour" where the lips close, up to 50 ms before any sound); its end is the end of
-    its last event's sound.
+    the sound within its last event (the event itself runs on through a comma's pause).
     """
     from subtitler.align.espeak import synthesize
 
@@ -213,15 +218,21 @@ def narrate(text: str, voice: Voice, filler_after: int | None = None, filler: st
         target = filler_times if owner == -1 else words[owner] if owner is not None else None
         if target is not None:
             target.extend((event.start, event.end))
-    rms, hop = audio.frame_rms(samples, SAMPLE_RATE, hop=0.001, window=0.005)
+    rms, hop = audio.frame_rms(samples, SAMPLE_RATE, hop=0.001, window=WINDOW_RMS)
     threshold = relative_level(audio.active_rms(samples, SAMPLE_RATE), ONSET_THRESHOLD_DB)
+
+    fading = relative_level(audio.active_rms(samples, SAMPLE_RATE), OFFSET_THRESHOLD_DB)
 
     def onset(times: list[float]) -> float:
         return _first_sound(rms, hop, threshold, min(times[0::2]))
 
-    timed = [(onset(t), max(t[1::2])) if t else None for t in words]
+    def offset(times: list[float]) -> float:
+        start = onset(times)
+        return max(start, _last_sound(rms, hop, fading, start, max(times[1::2])))
+
+    timed = [(onset(t), offset(t)) if t else None for t in words]
     fillers = (
-        ((filler or "", onset(filler_times), max(filler_times[1::2])),)
+        ((filler or "", onset(filler_times), offset(filler_times)),)
         if filler_times
         else ()
     )
@@ -288,6 +299,16 @@ def _first_sound(rms: np.ndarray, hop: float, threshold: float, start: float, li
     """
     rise = audio.energy_rise(rms, hop, start, threshold, start + limit)
     return start if rise is None else max(start, rise)
+
+
+def _last_sound(rms: np.ndarray, hop: float, threshold: float, start: float, end: float) -> float:
+    """The end of the last 5 ms frame in [start, end) louder than ``threshold``, or ``end``
+    when none is (a word too faint to measure keeps its event's end)."""
+    first, last = max(0, int(round(start / hop))), min(len(rms), int(round(end / hop)))
+    above = np.flatnonzero(rms[first:last] > threshold)
+    if not len(above):
+        return end
+    return min(end, (first + int(above[-1])) * hop + WINDOW_RMS)
 
 
 def change_clip_tempo(clip: Clip, speed: float) -> Clip:
