@@ -29,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from ..errors import AlignmentError
 from ..model import SpeechSpan
@@ -450,9 +449,13 @@ def _project(
     coarse_row = np.minimum(np.arange(rows) // ratio, len(first) - 1)
     lo = lo_map[first[coarse_row]]
     hi = hi_map[last[coarse_row]]
-    reach = settings.band_rows * ratio * 2 + 1
-    lo = minimum_filter1d(lo, reach, mode="nearest") - settings.band_columns
-    hi = maximum_filter1d(hi, reach, mode="nearest") + settings.band_columns
+    # Both bounds are non-decreasing (a monotonic path's row span through monotonic column
+    # maps), so widening each row to ``reach`` rows either side takes the bound of the row
+    # ``reach`` above (lowest) or below (highest).
+    reach = settings.band_rows * ratio
+    index = np.arange(rows)
+    lo = lo[np.maximum(index - reach, 0)] - settings.band_columns
+    hi = hi[np.minimum(index + reach, rows - 1)] + settings.band_columns
     lo = np.clip(lo, 0, fine.columns - 1)
     hi = np.clip(hi, 0, fine.columns - 1)
     lo[0] = 0
