@@ -181,9 +181,15 @@ def iter_audio_chunks(
     path = Path(path)
     _check_readable(path)
     chunk_samples = max(1, round(chunk_seconds * sample_rate))
+    # ffmpeg 6 hands the demuxer's packets over one at a time unless given a queue, and by
+    # default flushes the pipe after every packet (~1.5 KB): both cost more system time than
+    # the decoding itself. The samples are the same with or without these options.
     decode = (
-        ffmpeg.input(str(path.absolute()))  # absolute: a name starting with "-" is no option
-        .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, vn=None)
+        ffmpeg.input(str(path.absolute()), thread_queue_size=8192)  # absolute: "-x" is no option
+        .output(
+            "pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, vn=None,
+            flush_packets=0,
+        )
         .global_args("-nostdin", "-v", "error")
     )
     try:
