@@ -247,6 +247,16 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def ffmpeg_version() -> str:
+    """The ffmpeg the CLI decodes with (PATH's when it has ffprobe beside it, else the
+    wheel's): decoding is a sixth of a long video's time and differs between builds."""
+    from subtitler.media import ffmpeg_paths
+
+    binary = ffmpeg_paths()[0]
+    first = subprocess.run([binary, "-version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return f"{binary} ({' '.join(first.split()[:3])})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the alignment benchmark and print the table.")
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
@@ -276,6 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1)
     path.write_text(payload + "\n", encoding="utf-8")
+    print(f"decoder: {ffmpeg_version()}\n")
     print(table(results))
     print(f"\nresults: {path}")
     return 0 if all(r.score is not None for r in results) else 1
