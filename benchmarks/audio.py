@@ -126,6 +126,13 @@ def energy_rise(rms: np.ndarray, hop: float, after: float, threshold: float, unt
     return (first + int(above[0])) * hop if len(above) else None
 
 
+def energy_fall(rms: np.ndarray, hop: float, after: float, threshold: float, until: float) -> float | None:
+    """Start time of the last frame in [after, until) whose RMS exceeds ``threshold``."""
+    first, last = max(0, int(round(after / hop))), min(len(rms), int(round(until / hop)))
+    above = np.flatnonzero(rms[first:last] > threshold)
+    return (first + int(above[-1])) * hop if len(above) else None
+
+
 def speech_extent(
     samples: np.ndarray, sample_rate: int, rise_db: float = 20.0, edge_db: float = 8.0
 ) -> tuple[float, float] | None:

@@ -219,23 +219,16 @@ def narrate(text: str, voice: Voice, filler_after: int | None = None, filler: st
         if target is not None:
             target.extend((event.start, event.end))
     rms, hop = audio.frame_rms(samples, SAMPLE_RATE, hop=0.001, window=WINDOW_RMS)
-    threshold = relative_level(audio.active_rms(samples, SAMPLE_RATE), ONSET_THRESHOLD_DB)
+    active = audio.active_rms(samples, SAMPLE_RATE)
+    rising = relative_level(active, ONSET_THRESHOLD_DB)
+    fading = relative_level(active, OFFSET_THRESHOLD_DB)
 
-    fading = relative_level(audio.active_rms(samples, SAMPLE_RATE), OFFSET_THRESHOLD_DB)
+    def extent(times: list[float]) -> tuple[float, float]:
+        start = _first_sound(rms, hop, rising, min(times[0::2]))
+        return start, max(start, _last_sound(rms, hop, fading, start, max(times[1::2])))
 
-    def onset(times: list[float]) -> float:
-        return _first_sound(rms, hop, threshold, min(times[0::2]))
-
-    def offset(times: list[float]) -> float:
-        start = onset(times)
-        return max(start, _last_sound(rms, hop, fading, start, max(times[1::2])))
-
-    timed = [(onset(t), offset(t)) if t else None for t in words]
-    fillers = (
-        ((filler or "", onset(filler_times), offset(filler_times)),)
-        if filler_times
-        else ()
-    )
+    timed = [extent(t) if t else None for t in words]
+    fillers = ((filler or "", *extent(filler_times)),) if filler_times else ()
     return Clip(samples, tuple(timed), fillers)
 
 
@@ -304,11 +297,8 @@ def _first_sound(rms: np.ndarray, hop: float, threshold: float, start: float, li
 def _last_sound(rms: np.ndarray, hop: float, threshold: float, start: float, end: float) -> float:
     """The end of the last 5 ms frame in [start, end) louder than ``threshold``, or ``end``
     when none is (a word too faint to measure keeps its event's end)."""
-    first, last = max(0, int(round(start / hop))), min(len(rms), int(round(end / hop)))
-    above = np.flatnonzero(rms[first:last] > threshold)
-    if not len(above):
-        return end
-    return min(end, (first + int(above[-1])) * hop + WINDOW_RMS)
+    fall = audio.energy_fall(rms, hop, start, threshold, end)
+    return end if fall is None else min(end, fall + WINDOW_RMS)
 
 
 def change_clip_tempo(clip: Clip, speed: float) -> Clip:
