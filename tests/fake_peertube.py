@@ -385,6 +385,14 @@ class FakePeerTube:
             "account": {"id": list(self.users).index(user.username) + 1, "name": user.username, "host": self.hostname},
         }
 
+    def _video_for(self, video_id: str, headers: dict[str, str], *, required: bool) -> FakeVideo | _Reply:
+        """The video a request names, after its authentication: PeerTube checks the token first."""
+        user = self._authenticate(headers, required=required)
+        if isinstance(user, _Reply):
+            return user
+        video = self._find_video(video_id)
+        return _problem(404, "Video not found") if video is None else video
+
     def _find_video(self, video_id: str) -> FakeVideo | None:
         for video in self.videos:
             if video_id in (str(video.numeric_id), video.uuid, video.short_uuid):
@@ -392,12 +400,9 @@ class FakePeerTube:
         return None
 
     def _get_video(self, video_id: str, headers: dict[str, str]) -> _Reply:
-        user = self._authenticate(headers, required=False)
-        if isinstance(user, _Reply):
-            return user
-        video = self._find_video(video_id)
-        if video is None:
-            return _problem(404, "Video not found")
+        video = self._video_for(video_id, headers, required=False)
+        if isinstance(video, _Reply):
+            return video
         host = self.hostname if video.is_local else video.origin_host
         return _json(200, {
             "id": video.numeric_id,
@@ -411,12 +416,9 @@ class FakePeerTube:
         })
 
     def _list_captions(self, video_id: str, headers: dict[str, str]) -> _Reply:
-        user = self._authenticate(headers, required=False)
-        if isinstance(user, _Reply):
-            return user
-        video = self._find_video(video_id)
-        if video is None:
-            return _problem(404, "Video not found")
+        video = self._video_for(video_id, headers, required=False)
+        if isinstance(video, _Reply):
+            return video
         data = []
         for language, stored in video.captions.items():
             item = {
@@ -460,12 +462,9 @@ class FakePeerTube:
         return _Reply(204)
 
     def _delete_caption(self, video_id: str, language: str, headers: dict[str, str]) -> _Reply:
-        user = self._authenticate(headers, required=True)
-        if isinstance(user, _Reply):
-            return user
-        video = self._find_video(video_id)
-        if video is None:
-            return _problem(404, "Video not found")
+        video = self._video_for(video_id, headers, required=True)
+        if isinstance(video, _Reply):
+            return video
         stored = video.captions.pop(language, None)
         if stored is None:
             return _problem(404, "Video caption not found")
