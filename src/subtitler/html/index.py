@@ -14,7 +14,7 @@ from .. import __version__
 from ..fsutil import atomic_write_text
 from .assets import asset
 from .clock import spoken_duration
-from .markup import text
+from .markup import document_head, text
 
 if TYPE_CHECKING:
     from ..pipeline import VideoResult
@@ -77,20 +77,11 @@ def render_index(entries: Sequence[IndexEntry]) -> str:
     nav = "\n".join(f'<li><a href="#{_area_id(n)}">{text(area)}</a> ({len(items)})</li>'
                     for n, (area, items) in enumerate(groups))
     sections = "\n".join(_area_section(n, area, items) for n, (area, items) in enumerate(groups))
-    return f"""<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{text(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Vidéos sous-titrées — transcriptions et sous-titres</title>
-<meta name="description" content="Les transcriptions synchronisées et les sous-titres des vidéos, par domaine.">
-<meta name="generator" content="subtitler {__version__}">
-<link rel="icon" href="data:,">
-<style>{css.content}</style>
-</head>
-<body class="index-page">
+    head = document_head(
+        "fr", csp, "Vidéos sous-titrées — transcriptions et sous-titres",
+        "Les transcriptions synchronisées et les sous-titres des vidéos, par domaine.", css.content,
+    )
+    return f"""{head}<body class="index-page">
 <div class="skip-links"><a class="skip-link" href="#contenu">Aller au contenu</a></div>
 <header class="page-header">
 <h1>Vidéos sous-titrées</h1>

@@ -11,6 +11,8 @@ import html
 import re
 from urllib.parse import quote, urlsplit
 
+from .. import __version__
+
 # Code points HTML does not allow in a document: C0 controls other than whitespace, DEL, C1
 # controls and the Unicode noncharacters (HTML Standard, "Preprocessing the input stream").
 _FORBIDDEN = re.compile(
@@ -46,3 +48,22 @@ def safe_href(href: str | None) -> str | None:
     if parts.scheme.lower() != "mailto" and not parts.netloc:
         return None
     return quote(href, safe=_URL_SAFE)
+
+
+def document_head(lang: str, csp: str, title: str, description: str, style: str) -> str:
+    """The start of every page up to ``</head>``: the same policy, viewport, colour schemes
+    and inlined style on the index and the video pages."""
+    return f"""<!DOCTYPE html>
+<html lang="{text(lang)}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{text(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{text(title)}</title>
+<meta name="description" content="{text(description)}">
+<meta name="generator" content="subtitler {__version__}">
+<link rel="icon" href="data:,">
+<style>{style}</style>
+</head>
+"""

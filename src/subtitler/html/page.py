@@ -13,7 +13,7 @@ from ..fsutil import atomic_write_text
 from ..model import Block, BlockKind, Section, TimedCue, Transcript
 from .assets import asset
 from .body import CueMark, inline_html, render_blocks
-from .markup import safe_href, text
+from .markup import document_head, safe_href, text
 from .player import Player, PlayerKind, player_for
 
 # Labels of caption tracks by language subtag; the PeerTube and <track> language comes from
@@ -44,20 +44,10 @@ def render_video_page(transcript: Transcript, timed_cues: Sequence[TimedCue],
         f"Transcription de la vidéo «\u00a0{transcript.title}\u00a0»."
     csp = _content_security_policy(player, css.csp_source, js.csp_source)
     area = f'<p class="area">{text(transcript.area)}</p>\n' if transcript.area else ""
-    return f"""<!DOCTYPE html>
-<html lang="{text(transcript.lang)}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{text(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>{text(transcript.title)} — transcription</title>
-<meta name="description" content="{text(description)}">
-<meta name="generator" content="subtitler {__version__}">
-<link rel="icon" href="data:,">
-<style>{css.content}</style>
-</head>
-<body>
+    head = document_head(
+        transcript.lang, csp, f"{transcript.title} — transcription", description, css.content
+    )
+    return f"""{head}<body>
 <div class="skip-links">
 <a class="skip-link" href="#transcription">Aller à la transcription</a>
 <a class="skip-link" href="#contenu">Aller au contenu</a>
