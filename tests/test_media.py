@@ -105,6 +105,32 @@ def test_ffmpeg_on_path_is_used_only_with_ffprobe_beside_it(tmp_path, monkeypatc
     assert fresh_ffmpeg_paths() == (str(ffmpeg), str(ffprobe))
 
 
+@pytest.mark.parametrize(
+    "banner, threaded",
+    [
+        ("ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026", False),
+        ("ffmpeg version 4.4.2 Copyright", False),
+        ("ffmpeg version 6.0-static https://johnvansickle.com/ffmpeg/", True),
+        ("ffmpeg version n7.1 Copyright", True),
+        ("ffmpeg version N-112233-gabcdef Copyright", True),  # a git snapshot: recent
+    ],
+)
+def test_the_demuxer_queue_is_asked_for_only_from_ffmpeg_6(tmp_path, monkeypatch, banner, threaded):
+    """ffmpeg 6 reads its input in a thread, fed one packet at a time without a queue; in
+    ffmpeg 5 asking for a queue starts that thread and slows decoding down."""
+    from subtitler import media
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text(f"#!/bin/sh\necho '{banner}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(media, "ffmpeg_paths", lambda: (str(fake), str(fake)))
+    media._demuxes_in_a_thread.cache_clear()
+    try:
+        assert media._demuxes_in_a_thread() is threaded
+    finally:
+        media._demuxes_in_a_thread.cache_clear()
+
+
 # --- probe -----------------------------------------------------------------------------------
 
 
