@@ -52,6 +52,6 @@ def locator_names() -> list[str]:
 
 
 def _load_builtin_locators() -> None:
-    # Imported lazily: the audio locator pulls numpy, scipy and libespeak-ng.
+    # Imported lazily: the audio locator pulls numpy and libespeak-ng.
     from ..align import locator  # noqa: F401
     from . import proportional  # noqa: F401
