@@ -6,6 +6,10 @@ after other videos, or in another worker, came out a frame apart. A fresh interp
 video makes the synthesis, hence the timings, identical whatever the batch's parallelism or
 engine; it also synthesises while the parent decodes the audio. A plain subprocess (not
 multiprocessing) works inside daemonic workers such as Dask's.
+
+A long text is synthesised by two processes at once, each from a reset engine: on a
+two-core machine the synthesis of a webinar otherwise outlasts the decoding by 2 s. Where
+it is cut depends on the text alone, so the timings still do not depend on the machine.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from .aligner import AlignSettings
 
 SYNTHETIC_RANGE_DB = 50.0  # synthetic frames quieter than this below its peak are silence
+SPLIT_CHARACTERS = 12_000  # longer text (about 12 min of speech) is cut in two halves
 NO_FRAMES = Features(np.zeros((0, CEPSTRA), np.float32), np.zeros(0, np.float32))
 
 
@@ -45,49 +50,97 @@ def synthetic_frames(text: str, settings: AlignSettings) -> Features:
     return Features(features.cepstra[keep], features.log_energy[keep])
 
 
-def synthesise_all(texts: Sequence[str], settings: AlignSettings) -> list[Features]:
-    """Every text's frames, from a reset engine (what the child process runs)."""
+def synthesise_each(texts: Sequence[str], settings: AlignSettings) -> Iterator[Features]:
+    """Every text's frames in turn, from a reset engine (what a child process runs)."""
     reset(voice=settings.voice, rate=settings.rate)
-    return [synthetic_frames(text, settings) for text in texts]
+    return (synthetic_frames(text, settings) for text in texts)
+
+
+def halves(texts: Sequence[str]) -> list[Sequence[str]]:
+    """The texts in one part, or in two of about as many characters when they are long."""
+    before = np.cumsum([0, *(len(text) for text in texts)])  # characters before each cut
+    cut = int(np.argmin(np.abs(before - before[-1] / 2)))
+    if before[-1] <= SPLIT_CHARACTERS or cut in (0, len(texts)):
+        return [texts]
+    return [texts[:cut], texts[cut:]]
 
 
 class SynthesisProcess:
-    """``synthesise_all`` running in a fresh interpreter; ``result()`` waits for it."""
+    """``synthesise_each`` running in fresh interpreters (one per part of :func:`halves`);
+    ``result()`` waits for them and gives the frames of every text, in order."""
 
     def __init__(self, texts: Sequence[str], settings: AlignSettings) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-        self._output: tuple[bytes, bytes] | None = None
-        payload = pickle.dumps((list(texts), settings), protocol=pickle.HIGHEST_PROTOCOL)
-        self._io = threading.Thread(target=self._exchange, args=(payload,), daemon=True)
-        self._io.start()
-
-    def _exchange(self, payload: bytes) -> None:
-        self._output = self._process.communicate(payload)
+        self._children = [_Child(part, settings) for part in halves(list(texts))]
 
     def __enter__(self) -> SynthesisProcess:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        """Never leave the child running when the parent gave up (decoding failed)."""
-        if self._process.poll() is None:
-            self._process.kill()
-        self._io.join()
+        """Never leave a child running when the parent gave up (decoding failed)."""
+        for child in self._children:
+            child.stop()
 
     def result(self) -> list[Features]:
-        self._io.join()
-        stdout, stderr = self._output or (b"", b"")
-        if self._process.returncode != 0:
-            reason = (stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
-            raise AlignmentError(f"speech synthesis failed: {reason}")
-        return pickle.loads(stdout)
+        return [frames for child in self._children for frames in child.result()]
+
+
+class _Child:
+    """One interpreter synthesising one part. A thread feeds it the texts and reads back one
+    pickled :class:`Features` per text as it comes, so neither side ever holds the whole
+    part as bytes; another thread drains its stderr."""
+
+    def __init__(self, texts: Sequence[str], settings: AlignSettings) -> None:
+        self._count = len(texts)
+        self._frames: list[Features] = []
+        self._stderr = b""
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        payload = pickle.dumps((list(texts), settings), protocol=pickle.HIGHEST_PROTOCOL)
+        self._threads = [
+            threading.Thread(target=self._exchange, args=(payload,), daemon=True),
+            threading.Thread(target=self._drain, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _exchange(self, payload: bytes) -> None:
+        process = self._process
+        try:
+            with process.stdin:  # type: ignore[union-attr]
+                process.stdin.write(payload)  # type: ignore[union-attr]
+            with process.stdout:  # type: ignore[union-attr]
+                for _ in range(self._count):
+                    self._frames.append(pickle.load(process.stdout))  # type: ignore[arg-type]
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass  # the child died: result() reports why, from its stderr
+        process.wait()
+
+    def _drain(self) -> None:
+        with self._process.stderr:  # type: ignore[union-attr]
+            self._stderr = self._process.stderr.read()  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        for thread in self._threads:
+            thread.join()
+
+    def result(self) -> list[Features]:
+        for thread in self._threads:
+            thread.join()
+        if self._process.returncode != 0 or len(self._frames) != self._count:
+            lines = self._stderr.decode("utf-8", "replace").strip().splitlines()
+            raise AlignmentError(f"speech synthesis failed: {(lines or ['no message'])[-1]}")
+        return self._frames
 
 
 def _main() -> None:
     texts, settings = pickle.load(sys.stdin.buffer)
-    pickle.dump(synthesise_all(texts, settings), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    for frames in synthesise_each(texts, settings):
+        pickle.dump(frames, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
