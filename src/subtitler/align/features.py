@@ -23,6 +23,7 @@ CEPSTRA = 13  # c1..c13; c0 (loudness) is left out so level and channel do not m
 LOW_HZ = 100.0
 HIGH_HZ = 7600.0
 _FLOOR = 1e-10
+BLOCK_FRAMES = 256  # frames computed together (4 s at 16 kHz)
 
 
 def _load_rfft(scipy_folder: Path | None = None) -> Callable[[np.ndarray], np.ndarray]:
@@ -119,20 +120,27 @@ class FeatureExtractor:
         return self._frames(buffer, owed)
 
     def _frames(self, buffer: np.ndarray, count: int) -> Features:
-        if count == 0:
-            return Features(np.zeros((0, CEPSTRA), np.float32), np.zeros(0, np.float32))
+        cepstra = np.empty((count, CEPSTRA), np.float32)
+        energy = np.empty(count, np.float32)
         frames = np.lib.stride_tricks.as_strided(
             buffer,
             shape=(count, self.n_fft),
             strides=(buffer.strides[0] * self.hop, buffer.strides[0]),
             writeable=False,
         )
-        spectrum = rfft(frames * self._taper)
-        power = spectrum.real**2 + spectrum.imag**2
-        log_mel = np.log(power @ self._mel + _FLOOR)
-        inside = frames[:, : self.window]
-        energy = np.log(np.einsum("ij,ij->i", inside, inside) / self.window + _FLOOR)
-        return Features((log_mel @ self._dct).astype(np.float32), energy.astype(np.float32))
+        # A few hundred frames at a time: the temporaries (spectra are 2 KB a frame) stay
+        # small enough to be reused, where whole 30 s chunks made the kernel map fresh pages
+        # for every one (2.5x slower).
+        for start in range(0, count, BLOCK_FRAMES):
+            block = frames[start : start + BLOCK_FRAMES]
+            spectrum = rfft(block * self._taper)
+            power = spectrum.real**2 + spectrum.imag**2
+            log_mel = np.log(power @ self._mel + _FLOOR)
+            cepstra[start : start + len(block)] = log_mel @ self._dct
+            inside = block[:, : self.window]
+            power_mean = np.einsum("ij,ij->i", inside, inside) / self.window
+            energy[start : start + len(block)] = np.log(power_mean + _FLOOR)
+        return Features(cepstra, energy)
 
 
 @lru_cache(maxsize=8)
