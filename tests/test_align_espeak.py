@@ -87,3 +87,13 @@ def test_concurrent_calls_do_not_mix_their_output():
         assert [w.text_start for w in result.words] == [w.text_start for w in expected.words]
         assert all(abs(a.start - b.start) < 0.02 for a, b in zip(result.words, expected.words))
 
+
+
+def test_speak_gives_the_same_audio_as_synthesize_without_the_word_events():
+    from subtitler.align.espeak import reset, speak
+
+    reset()
+    samples = speak(TEXT)
+    reset()
+    assert np.array_equal(samples, synthesize(TEXT).samples)
+    assert samples.dtype == np.float32

@@ -224,13 +224,24 @@ def synthesize(
     """
     engine = _get_engine()
     pcm, events = engine.synthesize(text, voice, rate, pitch)
-    samples = (pcm.astype(np.float32) / 32768.0).astype(np.float32)
+    samples = _to_float(pcm)
     sample_rate = engine.sample_rate
     words = _word_events(text, events, samples, sample_rate)
     if sample_rate_out is not None and sample_rate_out != sample_rate:
         samples = _resample(samples, sample_rate, sample_rate_out)
         sample_rate = sample_rate_out
     return Synthesis(samples=samples, sample_rate=sample_rate, words=words)
+
+
+def speak(text: str, *, voice: str = "fr", rate: int = 175, pitch: int = 50) -> np.ndarray:
+    """The audio of ``text`` alone (float32, ``NATIVE_SAMPLE_RATE``): what the aligner needs,
+    without the word events :func:`synthesize` works out."""
+    pcm, _events = _get_engine().synthesize(text, voice, rate, pitch)
+    return _to_float(pcm)
+
+
+def _to_float(pcm: np.ndarray) -> np.ndarray:
+    return pcm.astype(np.float32) / np.float32(32768.0)
 
 
 def reset(*, voice: str = "fr", rate: int = 175, pitch: int = 50) -> None:

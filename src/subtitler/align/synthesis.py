@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import AlignmentError
 from . import activity
-from .espeak import reset, synthesize
+from .espeak import NATIVE_SAMPLE_RATE, reset, speak
 from .features import CEPSTRA, Features, compute_features
 
 if TYPE_CHECKING:
@@ -40,8 +40,8 @@ def synthetic_frames(text: str, settings: AlignSettings) -> Features:
     """Features of ``text`` spoken by espeak-ng, leading and trailing silence cut."""
     if not any(character.isalnum() for character in text):
         return NO_FRAMES
-    synthesis = synthesize(text, voice=settings.voice, rate=settings.rate)
-    features = compute_features(synthesis.samples, synthesis.sample_rate)
+    samples = speak(text, voice=settings.voice, rate=settings.rate)
+    features = compute_features(samples, NATIVE_SAMPLE_RATE)
     level = features.log_energy
     if len(level) == 0:
         return NO_FRAMES
