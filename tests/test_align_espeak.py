@@ -90,10 +90,17 @@ def test_concurrent_calls_do_not_mix_their_output():
 
 
 def test_speak_gives_the_same_audio_as_synthesize_without_the_word_events():
-    from subtitler.align.espeak import reset, speak
+    """Each in a fresh process: syntheses leave traces on the next ones."""
+    import subprocess
+    import sys
 
-    reset()
-    samples = speak(TEXT)
-    reset()
-    assert np.array_equal(samples, synthesize(TEXT).samples)
-    assert samples.dtype == np.float32
+    code = (
+        "import hashlib, sys; from subtitler.align import espeak; espeak.reset();"
+        f"samples = espeak.{{}}({TEXT!r}){{}};"
+        "sys.stdout.write(str(samples.dtype) + hashlib.sha1(samples.tobytes()).hexdigest())"
+    )
+    outputs = [
+        subprocess.run([sys.executable, "-c", code.format(call, tail)], capture_output=True, text=True).stdout
+        for call, tail in (("speak", ""), ("synthesize", ".samples"))
+    ]
+    assert outputs[0].startswith("float32") and outputs[0] == outputs[1]
