@@ -25,7 +25,9 @@ The method is aeneas's (TTS + cepstra + DTW), changed where aeneas is known to f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +51,7 @@ LOCAL_SECONDS = 10.0  # room tone is estimated per block of this length...
 LOCAL_SPAN = 1  # ...from the block and this many blocks each side
 QUIET_PERCENT = 15.0  # the quietest share of frames that stands for room tone
 FULL_GAPS_UP_TO = 16  # coarser levels reduce each gap to one pause column
+_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -564,27 +567,34 @@ def _solve_windows(
     starts: np.ndarray,
     ends: np.ndarray,
 ) -> None:
-    """Align every window, batched by size, writing the cue starts and ends they give."""
+    """Align every window, batched by size, writing the cue starts and ends they give.
+
+    Batches are independent and their BLAS products and C loops release the GIL, so they
+    are solved by a thread per core, sharing ``window_cells`` (memory stays the same); the
+    result does not depend on how many."""
+    cells = max(1, settings.window_cells // _THREADS)
     order = sorted(range(len(windows)), key=lambda w: windows[w].row_b - windows[w].row_a)
-    batch: list[_Window] = []
+    batches: list[list[_Window]] = [[]]
     rows_max = cols_max = 0
-    for position, index in enumerate(order):
+    for index in order:
         window = windows[index]
-        batch.append(window)
+        if batches[-1] and rows_max * cols_max * len(batches[-1]) >= cells:
+            batches.append([])
+            rows_max = cols_max = 0
+        batches[-1].append(window)
         rows_max = max(rows_max, window.row_b - window.row_a + 1)
         cols_max = max(cols_max, len(window.columns))
-        is_last = position == len(order) - 1
-        if not is_last and rows_max * cols_max * len(batch) < settings.window_cells:
-            continue
-        for window, path in zip(batch, _window_paths(batch, real, fine, settings)):
-            for cue in window.starts_of:
-                first = int(np.searchsorted(window.columns, fine.starts[cue]))
-                starts[cue] = window.row_a + path.entry[first]
-            for cue in window.ends_of:
-                last_column = fine.starts[cue] + fine.lengths[cue] - 1
-                last = int(np.searchsorted(window.columns, last_column))
-                ends[cue] = window.row_a + path.exit[last] + 1
-        batch, rows_max, cols_max = [], 0, 0
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        solved = pool.map(lambda batch: _window_paths(batch, real, fine, settings), batches)
+        for batch, paths in zip(batches, solved):
+            for window, path in zip(batch, paths):
+                for cue in window.starts_of:
+                    first = int(np.searchsorted(window.columns, fine.starts[cue]))
+                    starts[cue] = window.row_a + path.entry[first]
+                for cue in window.ends_of:
+                    last_column = fine.starts[cue] + fine.lengths[cue] - 1
+                    last = int(np.searchsorted(window.columns, last_column))
+                    ends[cue] = window.row_a + path.exit[last] + 1
 
 
 def _window_paths(
