@@ -99,3 +99,21 @@ def test_audio_too_short_or_text_empty_is_an_alignment_error():
         align(CUES, [np.zeros(10, np.float32)], RATE)
     with pytest.raises(AlignmentError):
         align(["…", ""], [np.zeros(RATE, np.float32)], RATE)
+
+
+def test_the_result_does_not_depend_on_the_number_of_threads(monkeypatch):
+    """Boundary windows are solved by a thread per core in batches sharing one cell budget:
+    one, two or five threads give the same cues (batches padded differently may round a
+    distance differently, so a boundary may move by one 10 ms frame, no more)."""
+    from subtitler.align import aligner
+
+    audio, _, _ = _narrate(CUES, "fr+m3", 165, pauses=(0.4, 1.5), intro=1.0)
+    spans = []
+    for threads, cells in ((1, 1_000_000), (2, 1_000_000), (5, 20_000)):  # 20,000: many batches
+        monkeypatch.setattr(aligner, "_THREADS", threads)
+        settings = aligner.AlignSettings(window_cells=cells)
+        spans.append(align(CUES, _chunks(audio), RATE, settings).spans)
+    for other in spans[1:]:
+        assert [s.found for s in other] == [s.found for s in spans[0]]
+        assert max(abs(a.start - b.start) for a, b in zip(spans[0], other)) <= 0.0101
+        assert max(abs(a.end - b.end) for a, b in zip(spans[0], other)) <= 0.0101
