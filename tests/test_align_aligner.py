@@ -117,3 +117,70 @@ def test_the_result_does_not_depend_on_the_number_of_threads(monkeypatch):
         assert [s.found for s in other] == [s.found for s in spans[0]]
         assert max(abs(a.start - b.start) for a, b in zip(spans[0], other)) <= 0.0101
         assert max(abs(a.end - b.end) for a, b in zip(spans[0], other)) <= 0.0101
+
+
+def _stretch_features(audio, stretches, hint):
+    from subtitler.align.aligner import _read_features
+
+    return _read_features(stretches, RATE, hint)
+
+
+def _two_stretches(audio, seam, settle=100):
+    """The audio as two stretches cut at frame ``seam``, the second read from ``settle``
+    frames before it (in chunks of uneven size)."""
+    from subtitler.align.aligner import Stretch
+
+    hop = RATE // 100
+    second = audio[(seam - settle) * hop :]
+    return [
+        Stretch(_chunks(audio, 0.7)),
+        Stretch(_chunks(second, 1.3), first=seam - settle, keep=seam),
+    ]
+
+
+@pytest.mark.parametrize("hint", [True, False])
+def test_two_stretches_read_at_once_give_the_frames_of_one_pass(hint):
+    """The second stretch's frames from ``keep`` on are computed from the same samples as in
+    one pass, so they are the same, bit for bit; with no duration hint the frames past the
+    first guess are kept aside and added."""
+    from subtitler.align.aligner import Stretch
+
+    rng = np.random.default_rng(4)
+    audio = (0.1 * rng.standard_normal(RATE * 7)).astype(np.float32)
+    duration = len(audio) / RATE if hint else None
+    one = _stretch_features(audio, [Stretch(_chunks(audio))], duration)
+    two = _stretch_features(audio, _two_stretches(audio, seam=333), duration)
+    assert len(one[1]) == len(two[1]) == 700
+    assert np.array_equal(one[0][:, :-1], two[0][:, :-1]) and np.array_equal(one[1], two[1])
+
+
+def test_audio_that_ends_before_the_second_stretch_ends_there():
+    """A probed duration can be wrong: the first stretch ran dry before the seam."""
+    from subtitler.align.aligner import Stretch
+
+    audio = np.zeros(RATE * 2, np.float32)
+    stretches = [Stretch(_chunks(audio)), Stretch(iter([]), first=290, keep=300)]
+    features, log_energy = _stretch_features(audio, stretches, 6.0)
+    assert len(log_energy) == len(features) == 200
+
+
+def test_a_failing_stretch_fails_the_alignment_and_stops_the_other():
+    from subtitler.align.aligner import Stretch
+    from subtitler.errors import MediaError
+
+    closed = []
+
+    def endless():
+        try:
+            while True:
+                yield np.zeros(RATE // 10, np.float32)
+        finally:
+            closed.append(True)
+
+    def failing():
+        yield np.zeros(RATE, np.float32)
+        raise MediaError("cannot decode the audio: boom")
+
+    with pytest.raises(MediaError, match="boom"):
+        _stretch_features(None, [Stretch(endless()), Stretch(failing(), first=5000, keep=5100)], None)
+    assert closed == [True]

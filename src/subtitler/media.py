@@ -185,9 +185,15 @@ def _frame_rate(stream: dict) -> float | None:
 
 
 def iter_audio_chunks(
-    path: Path, sample_rate: int = 16000, chunk_seconds: float = 30.0
+    path: Path,
+    sample_rate: int = 16000,
+    chunk_seconds: float = 30.0,
+    start: float = 0.0,
+    duration: float | None = None,
 ) -> Iterator[np.ndarray]:
-    """The audio as float32 mono arrays of ``chunk_seconds`` (the last one shorter).
+    """The audio as float32 mono arrays of ``chunk_seconds`` (the last one shorter), from
+    ``start`` seconds on (ffmpeg seeks, then drops the samples before it) and for at most
+    ``duration`` seconds.
 
     Only one chunk is in memory at a time. A decoding failure raises :class:`MediaError`
     once ffmpeg has stopped (possibly after some chunks were yielded); closing the iterator
@@ -201,12 +207,15 @@ def iter_audio_chunks(
     #   after each packet (flush_packets), cut the per-packet system time by a third;
     # - ffmpeg 6 hands its demuxer's packets over one at a time unless given a queue
     #   (thread_queue_size), while in ffmpeg 5 that option starts a thread that costs 60 %.
-    input_options = {"thread_queue_size": 8192} if _demuxes_in_a_thread() else {}
+    input_options: dict[str, object] = {"thread_queue_size": 8192} if _demuxes_in_a_thread() else {}
+    if start > 0:
+        input_options["ss"] = f"{start:.6f}"
+    output_options: dict[str, object] = {} if duration is None else {"t": f"{duration:.6f}"}
     decode = (
         ffmpeg.input(str(path.absolute()), **input_options)  # absolute: "-x" is no option
         .output(
             "pipe:", format="f32le", acodec="pcm_f32le", ac=1, vn=None, flush_packets=0,
-            af=f"aresample={sample_rate},asetnsamples=n={sample_rate}:p=0",
+            af=f"aresample={sample_rate},asetnsamples=n={sample_rate}:p=0", **output_options,
         )
         .global_args("-nostdin", "-v", "error")
     )

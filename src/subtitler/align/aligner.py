@@ -26,7 +26,8 @@ The method is aeneas's (TTS + cepstra + DTW), changed where aeneas is known to f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -134,18 +135,32 @@ class _Layout:
         )
 
 
+@dataclass(frozen=True)
+class Stretch:
+    """Part of the audio decoded on its own, so that a long file is read by two decoders at
+    once: its ``chunks`` begin at frame ``first`` of the file (a multiple of the 10 ms hop),
+    and it gives the frames from ``keep`` on, up to the next stretch's ``keep``; the frames
+    before ``keep`` only let the decoder settle after its seek."""
+
+    chunks: Iterable[np.ndarray]
+    first: int = 0
+    keep: int = 0
+
+
 def align(
     texts: Sequence[str],
-    chunks: Iterable[np.ndarray],
+    audio: Iterable[np.ndarray] | Sequence[Stretch],
     sample_rate: int,
     settings: AlignSettings = AlignSettings(),
     duration_hint: float | None = None,
 ) -> Alignment:
-    """Spans of ``texts`` (one per cue, French words in order) in the audio ``chunks``.
+    """Spans of ``texts`` (one per cue, French words in order) in the audio: its chunks, or
+    :class:`Stretch` es read at once (the first keeping from frame 0, ``keep`` increasing).
 
     ``duration_hint`` (the probed duration) lets the features be stored without a copy."""
+    stretches = list(audio) if _are_stretches(audio) else [Stretch(audio)]  # type: ignore[arg-type]
     with SynthesisProcess([*texts, settings.filler], settings) as synthesis:  # beside decoding
-        features, log_energy = _read_features(chunks, sample_rate, duration_hint)
+        features, log_energy = _read_features(stretches, sample_rate, duration_hint)  # type: ignore[arg-type]
         *synthetic, filler_frames = synthesis.result()
     duration = len(log_energy) * HOP_SECONDS
     if len(log_energy) < 10:
@@ -178,26 +193,83 @@ def align(
     )
 
 
+def _frames_of(chunks: Iterable[np.ndarray], extractor: FeatureExtractor) -> Iterator[Features]:
+    """The frames each chunk completes, then the last ones, as they come."""
+    for chunk in chunks:
+        yield extractor.push(chunk)
+    yield extractor.finish()
+
+
+def _are_stretches(audio: object) -> bool:
+    return isinstance(audio, Sequence) and bool(audio) and isinstance(audio[0], Stretch)
+
+
 def _read_features(
-    chunks: Iterable[np.ndarray], sample_rate: int, duration_hint: float | None
+    stretches: Sequence[Stretch], sample_rate: int, duration_hint: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cepstra (with a spare column for loudness) and log energy of the whole stream, one
-    chunk in memory at a time, stored in place when the duration is known."""
-    extractor = FeatureExtractor(sample_rate)
-    capacity = round((duration_hint or 0.0) / HOP_SECONDS) + 100
+    chunk per stretch in memory at a time, every stretch read by a thread of its own.
+
+    Frames go straight into arrays sized from ``duration_hint``; the last stretch keeps what
+    does not fit (no hint, or a longer stream than probed) aside, added at the end. A stretch
+    that ends before the next one's ``keep`` ends the audio there."""
+    capacity = max(round((duration_hint or 0.0) / HOP_SECONDS), stretches[-1].keep) + 100
     features = np.empty((capacity, CEPSTRA + 1), np.float32)
     log_energy = np.empty(capacity, np.float32)
-    filled = 0
-    for part in (*(extractor.push(chunk) for chunk in chunks), extractor.finish()):
-        end = filled + len(part)
-        if end > len(features):  # no hint, or a longer stream than probed: grow
-            grow = max(end, 2 * len(features))
-            features = np.resize(features, (grow, CEPSTRA + 1))
-            log_energy = np.resize(log_energy, grow)
-        features[filled:end, :CEPSTRA] = part.cepstra
-        log_energy[filled:end] = part.log_energy
-        filled = end
-    return features[:filled], log_energy[:filled]
+    limits = [s.keep for s in stretches[1:]] + [None]
+    ends = [s.keep for s in stretches]
+    overflow: list[Features] = []
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def read(index: int) -> None:
+        stretch, limit = stretches[index], limits[index]
+        extractor = FeatureExtractor(sample_rate)
+        position = stretch.first  # file frame of the extractor's next frame
+        chunks = iter(stretch.chunks)
+        try:
+            for part in _frames_of(chunks, extractor):
+                lo, hi = max(position, stretch.keep), position + len(part)
+                if limit is not None:
+                    hi = min(hi, limit, capacity)
+                stored = min(hi, capacity)
+                if stored > lo:
+                    features[lo:stored, :CEPSTRA] = part.cepstra[lo - position : stored - position]
+                    log_energy[lo:stored] = part.log_energy[lo - position : stored - position]
+                if hi > max(lo, capacity):  # the last stretch only
+                    rows = slice(max(lo, capacity) - position, hi - position)
+                    overflow.append(Features(part.cepstra[rows], part.log_energy[rows]))
+                ends[index] = max(ends[index], hi)
+                position += len(part)
+                if stop.is_set() or (limit is not None and position >= limit):
+                    break
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+            failures.append(error)
+            stop.set()
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # stops its decoder when the stretch is done early
+
+    threads = [threading.Thread(target=read, args=(k,), daemon=True) for k in range(1, len(stretches))]
+    for thread in threads:
+        thread.start()
+    read(0)
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    count = ends[0]
+    for index in range(1, len(stretches)):
+        if limits[index - 1] is not None and ends[index - 1] < limits[index - 1]:
+            break  # the audio ended before this stretch's part of it
+        count = ends[index]
+    if overflow and count > capacity:
+        features = np.concatenate([features[:capacity], np.zeros((count - capacity, CEPSTRA + 1), np.float32)])
+        log_energy = np.concatenate([log_energy[:capacity], np.zeros(count - capacity, np.float32)])
+        features[capacity:count, :CEPSTRA] = np.concatenate([p.cepstra for p in overflow])[: count - capacity]
+        log_energy[capacity:count] = np.concatenate([p.log_energy for p in overflow])[: count - capacity]
+    return features[:count], log_energy[:count]
 
 
 def _locate(
@@ -570,8 +642,8 @@ def _solve_windows(
     """Align every window, batched by size, writing the cue starts and ends they give.
 
     Batches are independent and their BLAS products and C loops release the GIL, so they
-    are solved by a thread per core, sharing ``window_cells`` (memory stays the same); the
-    result does not depend on how many."""
+    are solved by a thread per core, sharing ``window_cells`` (memory stays the same). How
+    many threads makes no difference beyond rounding (a boundary may move by one frame)."""
     cells = max(1, settings.window_cells // _THREADS)
     order = sorted(range(len(windows)), key=lambda w: windows[w].row_b - windows[w].row_a)
     batches: list[list[_Window]] = [[]]

@@ -9,11 +9,15 @@ from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
 from ..model import Cue, MediaInfo
 from ..timing import LocatedSpeech, register_locator
-from .aligner import AlignSettings, align
+from .aligner import AlignSettings, Stretch, align
+from .features import HOP_SECONDS
 from .verbalize import verbalize
 
 SAMPLE_RATE = 16000
 CHUNK_SECONDS = 30.0
+SPLIT_SECONDS = 600.0  # longer audio is decoded in two halves at once (one decoder is the
+# longest task of a webinar's alignment: 4 of its 8 s on two cores)
+SETTLE_SECONDS = 1.0  # decoded before the second half, and dropped: the decoder settles
 
 
 class AudioLocator:
@@ -23,15 +27,13 @@ class AudioLocator:
         self.settings = settings
 
     def __call__(self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig) -> LocatedSpeech:
-        from .. import media as media_io
-
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
         began = time.perf_counter()
         texts = [verbalize(cue.text) for cue in cues]
         try:
-            chunks = media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
-            result = align(texts, chunks, SAMPLE_RATE, self.settings, duration_hint=media.duration)
+            stretches = _stretches(media)
+            result = align(texts, stretches, SAMPLE_RATE, self.settings, duration_hint=media.duration)
         except MediaError as error:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
@@ -61,6 +63,24 @@ class AudioLocator:
                 "align_seconds": round(time.perf_counter() - began, 3),
             },
         )
+
+
+def _stretches(media: MediaInfo) -> list[Stretch]:
+    """The whole audio, or (when long) its halves, each read by an ffmpeg of its own. Where
+    it is cut depends on the duration alone, so the timings do not depend on the machine."""
+    from .. import media as media_io
+
+    def decode(start: float = 0.0, duration: float | None = None):  # type: ignore[no-untyped-def]
+        return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS, start, duration)
+
+    if media.duration < SPLIT_SECONDS:
+        return [Stretch(decode())]
+    seam = round(media.duration / 2 / HOP_SECONDS)  # first frame of the second half
+    settle = round(SETTLE_SECONDS / HOP_SECONDS)
+    return [
+        Stretch(decode(duration=(seam + settle) * HOP_SECONDS)),
+        Stretch(decode(start=(seam - settle) * HOP_SECONDS), first=seam - settle, keep=seam),
+    ]
 
 
 register_locator("audio", AudioLocator)
