@@ -281,7 +281,7 @@ def _locate(
     settings: AlignSettings,
 ) -> list[SpeechSpan]:
     """Coarse-to-fine path, boundaries at 10 ms, verdicts, second pass, spans."""
-    path, layout = _coarse_to_fine(real, pieces, filler, settings)
+    path, layout = _coarse_to_fine(real, fine, filler, settings)
     cues = len(pieces)
     windows = [_window(g - 1, g, real, fine, path, layout, settings) for g in range(cues + 1)]
     starts, ends = np.zeros(cues, np.int64), np.zeros(cues, np.int64)
@@ -439,21 +439,36 @@ def _empty_layout(
     return _Layout(factor, starts, sizes, kinds, np.zeros((int(sizes.sum()), dims), np.float32))
 
 
-def _layout(pieces: Sequence[np.ndarray], factor: int, filler: np.ndarray) -> _Layout:
-    """The layout of a coarser level: every cue pooled by ``factor``; the filler too, up to
-    ``FULL_GAPS_UP_TO``, above which each gap is a single pause column."""
+def _layout(fine: _Layout, factor: int, filler: np.ndarray) -> _Layout:
+    """The layout of a coarser level: every cue of ``fine`` pooled by ``factor``; the filler
+    too, up to ``FULL_GAPS_UP_TO``, above which each gap is a single pause column."""
     full_gaps = factor <= FULL_GAPS_UP_TO
     pooled_filler = _pool(filler, factor) if full_gaps else filler[:0]
-    pooled = [_pool(piece, factor) for piece in pieces]
-    layout = _empty_layout(
-        [len(p) for p in pooled], factor, len(pooled_filler), filler.shape[1], full_gaps=full_gaps
-    )
-    for gap in range(len(pieces) + 1):
+    groups = -(-fine.lengths // factor)
+    layout = _empty_layout(groups, factor, len(pooled_filler), filler.shape[1], full_gaps=full_gaps)
+    for gap in range(len(groups) + 1):
         start = layout.segment_starts[4 * gap + 1]
         layout.features[start : start + len(pooled_filler)] = pooled_filler
-    for k, piece in enumerate(pooled):
-        layout.features[layout.starts[k] : layout.starts[k] + len(piece)] = piece
+    cue = np.repeat(np.arange(len(groups)), groups)
+    within = np.arange(int(groups.sum())) - np.repeat(np.cumsum(groups) - groups, groups)
+    layout.features[layout.starts[cue] + within] = _pool_cues(fine, factor, groups, cue, within)
     return layout
+
+
+def _pool_cues(
+    fine: _Layout, factor: int, groups: np.ndarray, cue: np.ndarray, within: np.ndarray
+) -> np.ndarray:
+    """Every cue's frames pooled by ``factor`` (the last run of each may be shorter), in one
+    pass: group ``g`` is run ``within[g]`` of cue ``cue[g]``. Each cue's end is a boundary
+    too (its gap follows), and the sums that start there are dropped."""
+    offsets = np.cumsum(groups + 1) - (groups + 1)
+    firsts = offsets[cue] + within
+    index = np.empty(int(groups.sum()) + len(groups), np.int64)
+    index[firsts] = fine.starts[cue] + within * factor
+    index[offsets + groups] = fine.starts + fine.lengths
+    sums = np.add.reduceat(fine.features, index, axis=0)[firsts]
+    sizes = np.minimum(factor, fine.lengths[cue] - within * factor).astype(np.float32)
+    return sums / sizes[:, None]
 
 
 def _pool(frames: np.ndarray, factor: int) -> np.ndarray:
@@ -469,12 +484,12 @@ def _pool(frames: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _coarse_to_fine(
-    real: _Real, pieces: Sequence[np.ndarray], filler: np.ndarray, settings: AlignSettings
+    real: _Real, fine: _Layout, filler: np.ndarray, settings: AlignSettings
 ) -> tuple[Path, _Layout]:
     """The path at ``settings.fine_factor`` resolution, through coarser levels."""
     factor = settings.fine_factor
     while True:
-        layout = _layout(pieces, factor, filler)
+        layout = _layout(fine, factor, filler)
         if -(-len(real) // factor) * layout.columns <= settings.top_cells:
             break
         factor *= 4
@@ -491,7 +506,7 @@ def _coarse_to_fine(
             return path, layout
         previous = layout
         factor //= 4
-        layout = _layout(pieces, factor, filler)
+        layout = _layout(fine, factor, filler)
 
 
 def _band_distance(real: _Real, layout: _Layout):  # type: ignore[no-untyped-def]
@@ -575,14 +590,16 @@ def _row_at(path: Path, layout: _Layout, cue: int, frame: int) -> float:
 @dataclass(frozen=True)
 class _Window:
     """A fine alignment problem: audio rows ``row_a..row_b`` against ``columns`` (increasing),
-    corner to corner; it gives the start of the cues in ``starts_of`` and the end of those in
-    ``ends_of``."""
+    corner to corner; the path's entry into column ``starts[k]`` (a position in ``columns``)
+    is where cue ``starts_of[k]`` starts, its exit from ``ends[k]`` where ``ends_of[k]`` ends."""
 
     row_a: int
     row_b: int
     columns: np.ndarray
     starts_of: tuple[int, ...]
+    starts: tuple[int, ...]
     ends_of: tuple[int, ...]
+    ends: tuple[int, ...]
 
 
 def _window(
@@ -601,27 +618,46 @@ def _window(
     (none when it is the cue count, the end of the file). Other cues between are left out."""
     cues = len(fine.starts)
     edge = round(settings.edge_seconds / HOP_SECONDS)
-    parts = []
+    parts: list[np.ndarray] = []
+    starts_of: list[int] = []
+    starts: list[int] = []
+    ends_of: list[int] = []
+    ends: list[int] = []
+    width = 0
+
+    def add(columns: np.ndarray) -> None:
+        nonlocal width
+        parts.append(columns)
+        width += len(columns)
+
     row_a, row_b = 0, len(real) - 1
     if before >= 0:
         n = int(fine.lengths[before])
         frame = n - min(edge, max(1, n // 2))
         row_a = int(_row_at(path, layout, before, frame))
-        parts.append(np.arange(fine.starts[before] + frame, fine.starts[before] + n))
-    parts.append(_gap_columns(fine, before + 1))
+        add(np.arange(fine.starts[before] + frame, fine.starts[before] + n))
+        ends_of.append(before)
+        ends.append(width - 1)
+    add(_gap_columns(fine, before + 1))
     for cue in middle:
-        parts.append(np.arange(fine.starts[cue], fine.starts[cue] + fine.lengths[cue]))
-        parts.append(_gap_columns(fine, cue + 1))
+        starts_of.append(cue)
+        starts.append(width)
+        add(np.arange(fine.starts[cue], fine.starts[cue] + fine.lengths[cue]))
+        ends_of.append(cue)
+        ends.append(width - 1)
+        add(_gap_columns(fine, cue + 1))
     if after < cues:
         frame = min(edge, max(1, (int(fine.lengths[after]) + 1) // 2)) - 1
         row_b = int(_row_at(path, layout, after, frame))
-        parts.append(np.arange(fine.starts[after], fine.starts[after] + frame + 1))
+        starts_of.append(after)
+        starts.append(width)
+        add(np.arange(fine.starts[after], fine.starts[after] + frame + 1))
     row_a = min(max(row_a, 0), len(real) - 1)
     row_b = min(max(row_b, row_a + 1), len(real) - 1)
     row_a = min(row_a, row_b)
-    starts_of = (*middle, after) if after < cues else tuple(middle)
-    ends_of = (before, *middle) if before >= 0 else tuple(middle)
-    return _Window(row_a, row_b, np.concatenate(parts), starts_of, ends_of)
+    return _Window(
+        row_a, row_b, np.concatenate(parts), tuple(starts_of), tuple(starts), tuple(ends_of), tuple(ends)
+    )
 
 
 def _gap_columns(layout: _Layout, gap: int) -> np.ndarray:
@@ -660,12 +696,9 @@ def _solve_windows(
         solved = pool.map(lambda batch: _window_paths(batch, real, fine, settings), batches)
         for batch, paths in zip(batches, solved):
             for window, path in zip(batch, paths):
-                for cue in window.starts_of:
-                    first = int(np.searchsorted(window.columns, fine.starts[cue]))
+                for cue, first in zip(window.starts_of, window.starts):
                     starts[cue] = window.row_a + path.entry[first]
-                for cue in window.ends_of:
-                    last_column = fine.starts[cue] + fine.lengths[cue] - 1
-                    last = int(np.searchsorted(window.columns, last_column))
+                for cue, last in zip(window.ends_of, window.ends):
                     ends[cue] = window.row_a + path.exit[last] + 1
 
 
