@@ -250,11 +250,9 @@ def table(results: Sequence[Result]) -> str:
 def ffmpeg_version() -> str:
     """The ffmpeg the CLI decodes with (PATH's when it has ffprobe beside it, else the
     wheel's): decoding is a sixth of a long video's time and differs between builds."""
-    from subtitler.media import ffmpeg_paths
+    from subtitler.media import ffmpeg_banner, ffmpeg_paths
 
-    binary = ffmpeg_paths()[0]
-    first = subprocess.run([binary, "-version"], capture_output=True, text=True).stdout.split("\n")[0]
-    return f"{binary} ({' '.join(first.split()[:3])})"
+    return f"{ffmpeg_paths()[0]} ({' '.join(ffmpeg_banner().split()[:3])})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

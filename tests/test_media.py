@@ -124,11 +124,11 @@ def test_the_demuxer_queue_is_asked_for_only_from_ffmpeg_6(tmp_path, monkeypatch
     fake.write_text(f"#!/bin/sh\necho '{banner}'\n")
     fake.chmod(0o755)
     monkeypatch.setattr(media, "ffmpeg_paths", lambda: (str(fake), str(fake)))
-    media._demuxes_in_a_thread.cache_clear()
+    media.ffmpeg_banner.cache_clear()
     try:
         assert media._demuxes_in_a_thread() is threaded
     finally:
-        media._demuxes_in_a_thread.cache_clear()
+        media.ffmpeg_banner.cache_clear()
 
 
 # --- probe -----------------------------------------------------------------------------------

@@ -65,16 +65,21 @@ def ffmpeg_paths() -> tuple[str, str]:
 
 
 @functools.cache
-def _demuxes_in_a_thread() -> bool:
-    """Whether the ffmpeg in use reads its input in a thread of its own (ffmpeg 6 and
-    later; assumed for builds that print no release number, such as git snapshots)."""
+def ffmpeg_banner() -> str:
+    """The first line ``ffmpeg -version`` prints ("ffmpeg version 6.0-static ..."), or ""."""
     try:
-        banner = subprocess.run(
+        output = subprocess.run(
             [ffmpeg_paths()[0], "-version"], capture_output=True, text=True, timeout=30
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return True
-    release = re.match(r"ffmpeg version n?(\d+)\.", banner)
+        return ""
+    return output.split("\n", 1)[0]
+
+
+def _demuxes_in_a_thread() -> bool:
+    """Whether the ffmpeg in use reads its input in a thread of its own (ffmpeg 6 and
+    later; assumed for builds that print no release number, such as git snapshots)."""
+    release = re.match(r"ffmpeg version n?(\d+)\.", ffmpeg_banner())
     return not release or int(release.group(1)) >= 6
 
 
