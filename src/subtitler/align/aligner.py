@@ -261,7 +261,7 @@ def _read_features(
         raise failures[0]
     count = ends[0]
     for index in range(1, len(stretches)):
-        if limits[index - 1] is not None and ends[index - 1] < limits[index - 1]:
+        if ends[index - 1] < stretches[index].keep:
             break  # the audio ended before this stretch's part of it
         count = ends[index]
     if overflow and count > capacity:
