@@ -27,10 +27,9 @@ from subtitler.media import (
     media_too_short,
     probe,
     read_audio,
-    short_to_uuid,
-    uuid_to_short,
 )
 from subtitler.model import MediaInfo, Transcript
+from subtitler.video_url import uuid_to_short
 
 # --- generated media -------------------------------------------------------------------------
 
@@ -235,14 +234,6 @@ def transcript(slug: str = "trier-des-donnees", embed: str | None = None, downlo
 def touch(folder: Path, *names: str) -> None:
     for name in names:
         (folder / name).write_bytes(b"x")
-
-
-def test_short_uuid_matches_peertube():
-    # The example of the npm short-uuid package PeerTube uses.
-    assert uuid_to_short("a44521d0-0fb8-4ade-8002-3385545c3318") == "mhvXdrZT4jP5T8vBxuvm75"
-    assert short_to_uuid("mhvXdrZT4jP5T8vBxuvm75") == "a44521d0-0fb8-4ade-8002-3385545c3318"
-    assert short_to_uuid(uuid_to_short("00000000-0000-0000-0000-00000000002a")).endswith("2a")
-    assert len(uuid_to_short("00000000-0000-0000-0000-000000000001")) == 22
 
 
 def test_find_media_by_slug_videos_first(tmp_path):

@@ -29,18 +29,13 @@ from .config import CaptionConfig
 from .errors import DownloadError, MediaError
 from .model import MediaInfo, Transcript
 from .timing.proportional import estimate_speaking_time
+from .video_url import video_ids
 
 MEDIA_EXTENSIONS = (".mp4", ".m4v", ".webm", ".mkv", ".mov", ".m4a", ".mp3", ".wav")
 """File types :func:`find_media` looks for, videos first."""
 
 DOWNLOAD_CHUNK = 1 << 20  # bytes written per read while downloading
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-# PeerTube's short UUID: the UUID in the flickrBase58 alphabet of the npm short-uuid package,
-# padded to 22 characters with its first letter (server: uuidToShort()).
-_BASE58 = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-_SHORT_UUID_LENGTH = 22
-_SHORT_UUID = re.compile(rf"(?<![{_BASE58}])[{_BASE58}]{{{_SHORT_UUID_LENGTH}}}(?![{_BASE58}])")
 
 
 # --- ffmpeg ----------------------------------------------------------------------------------
@@ -313,49 +308,11 @@ def find_media(transcript: Transcript, media_dir: Path) -> Path | None:
     for candidate in files:
         if candidate.stem == transcript.slug:
             return candidate
-    uuids, shorts = _video_ids(transcript)
+    ids = video_ids(transcript.video_embed_src, transcript.video_download_href)
     for candidate in files:
-        name = candidate.name
-        if any(u in name.lower() for u in uuids) or any(s in name for s in shorts):
+        if ids.named_in(candidate.name):
             return candidate
     return None
-
-
-def _video_ids(transcript: Transcript) -> tuple[set[str], set[str]]:
-    """The video's UUIDs (lower case) and short UUIDs named by the transcript's URLs."""
-    uuids: set[str] = set()
-    shorts: set[str] = set()
-    for url in (transcript.video_embed_src, transcript.video_download_href):
-        if not url:
-            continue
-        for found in _UUID.findall(url):
-            uuids.add(found.lower())
-        for segment in urlsplit(url).path.split("/"):
-            if _SHORT_UUID.fullmatch(segment):
-                shorts.add(segment)
-    uuids |= {short_to_uuid(s) for s in shorts}
-    shorts |= {uuid_to_short(u) for u in uuids}
-    return uuids, shorts
-
-
-def uuid_to_short(uuid: str) -> str:
-    """PeerTube's short form of a UUID ("a44521d0-0fb8-4ade-8002-3385545c3318" ->
-    "mhvXdrZT4jP5T8vBxuvm75")."""
-    number = int(uuid.replace("-", ""), 16)
-    digits = []
-    while number:
-        number, digit = divmod(number, len(_BASE58))
-        digits.append(_BASE58[digit])
-    return "".join(reversed(digits)).rjust(_SHORT_UUID_LENGTH, _BASE58[0])
-
-
-def short_to_uuid(short: str) -> str:
-    """The UUID a PeerTube short UUID stands for."""
-    number = 0
-    for letter in short:
-        number = number * len(_BASE58) + _BASE58.index(letter)
-    text = f"{number:032x}"[-32:]
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def fetch_media(
