@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from html_helpers import fake_timed_cues, parse, sample_transcript, timed
-from subtitler.errors import OutputError
+from subtitler.errors import OutputError, TranscriptError
 from subtitler.html import (
     IndexEntry,
     VideoFiles,
@@ -28,10 +28,13 @@ from subtitler.html.clock import clock, spoken_duration
 from subtitler.html.markup import safe_href
 from subtitler.html.player import PlayerKind, player_for
 from subtitler.model import Block, BlockKind, Cue, Inline, InlineKind, Section, Transcript
+from subtitler.video_url import VideoUrlError, uuid_to_short
 
 FILES = VideoFiles(vtt="sample.fr.vtt", srt="sample.fr.srt", txt="sample.fr.txt")
 EMBED = "https://tube.example.org/videos/embed/3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"
 MP4 = "https://videos.example.org/tutos/Trier_des_donnees.mp4"
+UUID = "3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"
+SHORT = uuid_to_short(UUID)
 
 
 def text_run(value: str, **flags) -> Inline:
@@ -141,9 +144,73 @@ def test_without_a_video_the_page_says_so_and_has_no_player_and_no_time_controls
     assert doc.find_all("a", class_="seek") == []
 
 
-@pytest.mark.parametrize("src", ["javascript:alert(1)", "/videos/embed/abc", "ftp://h/v.mp4"])
-def test_an_unusable_video_url_is_not_embedded(src):
-    assert player_for(src, "fr") is None
+@pytest.mark.parametrize("src", [
+    f"https://tube.example.org/videos/embed/{UUID}?title=0",
+    f"https://tube.example.org/w/{SHORT}",
+    f"https://tube.example.org/videos/watch/{UUID}/",
+    f"https://TUBE.example.org:443/w/{UUID}?start=3s",
+])
+def test_every_peertube_url_form_gets_the_embed_with_its_api_on(src):
+    doc = parse(render_video_page(make_transcript(paragraph(text_run("Bonjour.")), embed=src),
+                                  timed([cue_at(0, 0)], first=83.4), FILES))
+    frame = doc.find("iframe")
+    parts = urlsplit(frame.attrs["src"])
+    video_id = urlsplit(src).path.rstrip("/").rsplit("/", 1)[1]
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "tube.example.org",
+                                                       f"/videos/embed/{video_id}")
+    assert parse_qs(parts.query)["api"] == ["1"] and parse_qs(parts.query)["subtitle"] == ["fr"]
+    assert frame.attrs["data-origin"] == "https://tube.example.org"
+    assert doc.find_all("video") == []
+    assert doc.find("a", class_="seek").attrs["href"] == \
+        f"https://tube.example.org/w/{video_id}?start=83"
+
+
+def test_a_page_that_is_neither_peertube_nor_a_media_file_is_linked_without_time_controls():
+    src = "https://tube.example.org/w/p/2y84q2MQUMWPbiEcxNXMgC"  # a playlist
+    doc = parse(render_video_page(make_transcript(paragraph(text_run("Bonjour.")), embed=src),
+                                  timed([cue_at(0, 0)]), FILES))
+    assert doc.find_all("iframe") == [] and doc.find_all("video") == []
+    assert doc.find("p", class_="watch-link").find("a").attrs["href"] == src
+    assert doc.find_all("a", class_="seek") == []
+    policy = doc.find("meta", **{"http-equiv": "Content-Security-Policy"}).attrs["content"]
+    assert "frame-src" not in policy and "media-src" not in policy
+
+
+@pytest.mark.parametrize("src, reason", [
+    ("https://a.example;connect-src * ;media-src */videos/embed/abc", "space"),
+    ("https://a.example;connect-src:*/videos/embed/abc", "not a valid host name"),
+    ("https://a.example:443;connect-src/videos/embed/abc", "port"),
+    ("https://user:secret@tube.example.org/videos/embed/abc", "user name or password"),
+    ("http://tube.example.org/videos/embed/abc", "plain http"),
+    ("javascript:alert(1)", "not an http(s) URL"),
+    ("/videos/embed/abc", "not an http(s) URL"),
+    ("ftp://h.example/v.mp4", "not an http(s) URL"),
+    ("https://[::1]/videos/embed/abc", "IPv6"),
+    ("https://tube.example.org/videos/embed/abc?scope=a::b", "scope"),
+])
+def test_a_video_url_that_fails_the_strict_parse_is_one_error_naming_the_transcript(src, reason):
+    transcript = make_transcript(paragraph(text_run("Bonjour.")), embed=src)
+    with pytest.raises(TranscriptError) as raised:
+        render_video_page(transcript, timed([cue_at(0, 0)]), FILES)
+    message = str(raised.value)
+    assert message.startswith("t.md: videoEmbedSrc") and reason in message
+    assert "\n" not in message and "secret" not in message
+
+
+def test_plain_http_is_embedded_only_from_this_machine():
+    player = player_for(f"http://127.0.0.1:8000/videos/embed/{UUID}", "fr")
+    assert player.kind is PlayerKind.PEERTUBE and player.origin == "http://127.0.0.1:8000"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("aZ1-.;*: @[]%'\"<>\t"), min_size=1, max_size=20),
+       st.sampled_from(["/videos/embed/abc", "/w/abc", "/v.mp4", "/page", ""]))
+def test_whatever_the_host_part_the_page_gets_a_bare_origin_or_an_error(authority, path):
+    try:
+        player = player_for(f"https://{authority}{path}", "fr")
+    except VideoUrlError:
+        return
+    assert re.fullmatch(r"https://[a-z0-9.-]+(:[0-9]{1,5})?", player.origin), player.origin
 
 
 def test_the_content_security_policy_allows_only_the_page_itself_and_the_video_host(sample):
@@ -174,12 +241,13 @@ def test_every_cue_gets_one_time_control_in_order_linking_to_the_watch_page(samp
             f"https://tube.example.org/w/3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77?start={int(cue.start)}"
 
 
-def test_a_time_control_shows_the_clock_and_is_named_in_words():
+def test_a_time_control_shows_the_clock_is_named_with_it_and_described_in_words():
     cues = timed([cue_at(0, 0)], first=83.4)
     doc = parse(render_video_page(make_transcript(paragraph(text_run("Bonjour."))), cues, FILES))
     control = doc.find("a", class_="seek")
-    assert control.find("span", class_="visually-hidden").text() == "Aller à 1 min 23 s"
-    assert control.find("span", **{"aria-hidden": "true"}).text() == "01:23"
+    assert control.text() == "01:23"
+    assert control.attrs["aria-label"] == "Aller à 01:23"  # contains what is shown (WCAG 2.5.3)
+    assert control.attrs["title"] == "1 min 23 s après le début de la vidéo"
 
 
 def test_mp4_time_links_use_a_media_fragment():
@@ -350,6 +418,10 @@ def test_embed_with_its_own_scope_is_driven_in_that_scope():
     assert player.kind is PlayerKind.PEERTUBE and player.scope == "mine"
     assert parse_qs(urlsplit(player.src).query) == {"scope": ["mine"], "api": ["1"], "subtitle": ["fr"]}
     assert player.url_at(83.9) == "https://h.example/w/abc?start=83"
+
+
+def test_no_video_url_means_no_player():
+    assert player_for(None, "fr") is None and player_for("  ", "fr") is None
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..errors import OutputError
+from ..errors import OutputError, TranscriptError
 from ..fsutil import atomic_write_text
 from ..model import Block, BlockKind, Section, TimedCue, Transcript
+from ..video_url import VideoUrlError
 from .assets import asset
 from .body import CueMark, inline_html, render_blocks
 from .markup import document_head, safe_href, text
@@ -36,7 +37,11 @@ def render_video_page(transcript: Transcript, timed_cues: Sequence[TimedCue],
                       files: VideoFiles) -> str:
     """The complete HTML of a video's page (one self-contained file)."""
     caption_lang = transcript.lang.split("-")[0].lower() or "fr"
-    player = player_for(transcript.video_embed_src, caption_lang)
+    try:
+        player = player_for(transcript.video_embed_src, caption_lang)
+    except VideoUrlError as error:
+        raise TranscriptError(f"videoEmbedSrc is not a usable video URL: {error}",
+                              transcript.path) from None
     marks = _marks(transcript, timed_cues, player)
     sections = _by_section(transcript.blocks)
     css, js = asset("page.css"), asset("transcript.js")
@@ -94,7 +99,7 @@ def _marks(transcript: Transcript, timed_cues: Sequence[TimedCue],
         if not 0 <= index < len(transcript.blocks):
             raise OutputError(f"cue {number} points to block {index}, which the transcript "
                               f"does not have ({len(transcript.blocks)} blocks)", transcript.path)
-    if player is None:
+    if player is None or not player.seekable:
         return {}
     marks: dict[int, list[CueMark]] = {}
     for number, timed in enumerate(timed_cues):
@@ -125,7 +130,7 @@ def _content_security_policy(player: Player | None, style_source: str, script_so
                   f"style-src {style_source}", "img-src data:"]
     if player is not None and player.kind is PlayerKind.PEERTUBE:
         directives.append(f"frame-src {player.origin}")
-    if player is not None and player.kind is PlayerKind.FILE:
+    elif player is not None and player.kind is PlayerKind.FILE:
         directives.append(f"media-src 'self' {player.origin}")
     directives += ["base-uri 'none'", "form-action 'none'"]
     return "; ".join(directives)
@@ -143,14 +148,16 @@ def _player_section(transcript: Transcript, player: Player | None, files: VideoF
             else "n’a pas de vidéo"
         body = f'<p class="no-video">Cette ressource {what}.</p>'
     elif player.kind is PlayerKind.PEERTUBE:
-        host = urlsplit(player.origin).netloc
         body = (
             f'<div class="frame"><iframe src="{text(player.src)}" '
             f'title="Lecteur vidéo : {text(transcript.title)}" allow="fullscreen" allowfullscreen '
             f'data-origin="{text(player.origin)}" data-scope="{text(player.scope)}"></iframe></div>\n'
             f'<p class="watch-link"><a href="{text(player.watch_url)}">'
-            f'Voir la vidéo sur {text(host)}</a></p>'
+            f'Voir la vidéo sur {text(player.host)}</a></p>'
         )
+    elif player.kind is PlayerKind.LINK:
+        body = (f'<p class="watch-link"><a href="{text(player.watch_url)}">'
+                f'Voir la vidéo sur {text(player.host)}</a></p>')
     else:
         track = ""
         if files.vtt:
