@@ -17,13 +17,15 @@ from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from html_helpers import fake_timed_cues, sample_transcript
 from subtitler.html import IndexEntry, VideoFiles, write_index, write_video_page
+from subtitler.html.clock import clock, spoken_duration
 from subtitler.formats import get_format
+from subtitler.video_url import uuid_to_short
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 NODE_MODULES = REPO / "node_modules"
 HELPERS = Path(__file__).resolve().parent / "browser"
 SCREENSHOTS = REPO / "output" / "screenshots"
+JSCHANNEL = NODE_MODULES / "jschannel" / "src" / "jschannel.js"
+EMBED_API = NODE_MODULES / "@peertube" / "embed-api" / "build" / "player.min.js"
 VIDEO_ID = "3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"
+SILENT_ID = "9d0e4b1c-7a2f-4c3e-8b5d-6f1a2e3c4d5b"  # its embed never answers
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -82,23 +87,61 @@ class _Limited:
 
 
 class _EmbedHost(_RangeHandler):
-    """The video's host: the embed stand-in, a watch page, and the media file."""
+    """The video's host: the embed stand-in (with the real jschannel), an embed that never
+    answers, a watch page, and the media file."""
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        if path.startswith("/videos/embed/"):
-            self._send((HELPERS / "embed-stand-in.html").read_bytes())
+        if path == f"/videos/embed/{SILENT_ID}":
+            _send(self, b'<!DOCTYPE html><html lang="fr"><title>Lecteur muet</title><p>Muet</p>')
+        elif path.startswith("/videos/embed/"):
+            _send(self, (HELPERS / "embed-stand-in.html").read_bytes())
+        elif path == "/jschannel.js":
+            _send(self, JSCHANNEL.read_bytes(), "text/javascript; charset=utf-8")
         elif path.startswith("/w/"):
-            self._send(b'<!DOCTYPE html><html lang="fr"><title>Page de la video</title><p>Video</p>')
+            _send(self, b'<!DOCTYPE html><html lang="fr"><title>Page de la video</title><p>Video</p>')
         else:
             super().do_GET()
 
-    def _send(self, body: bytes) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+
+class _Site(_Handler):
+    """The generated pages. ``?hold`` sends a page up to its script, then the rest only once
+    ``/release`` is asked for: the embed then loads (and greets nobody) before the script runs.
+    ``/reference.html`` drives the embed stand-in with PeerTube's own client library."""
+
+    released = threading.Event()
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == "/release":
+            self.released.set()
+            _send(self, b"released", "text/plain")
+        elif parts.path == "/reference.html":
+            _send(self, (HELPERS / "reference-page.html").read_bytes())
+        elif parts.path == "/embed-api.js":
+            _send(self, EMBED_API.read_bytes(), "text/javascript; charset=utf-8")
+        elif parts.query == "hold":
+            body = Path(self.translate_path(parts.path)).read_bytes()
+            cut = body.index(b"<script>")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:cut])
+            self.wfile.flush()
+            self.released.wait(20)
+            self.wfile.write(body[cut:])
+        else:
+            super().do_GET()
+
+
+def _send(handler: SimpleHTTPRequestHandler, body: bytes,
+          content_type: str = "text/html; charset=utf-8") -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def _serve(handler, directory: Path) -> tuple[ThreadingHTTPServer, str]:
@@ -114,7 +157,7 @@ def _tools() -> dict[str, str]:
         pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
     if node is None:
         pytest.skip("node is not installed")
-    for package in ("playwright-core", "axe-core"):
+    for package in ("playwright-core", "axe-core", "jschannel", "@peertube/embed-api"):
         if not (NODE_MODULES / package).is_dir():
             pytest.skip(f"node_modules/{package} is absent: run `npm install`")
     return {"chromium": chromium, "node": node}
@@ -154,13 +197,15 @@ def _browser_run(root: Path) -> dict:
     site, host = root / "site", root / "host"
     site.mkdir()
     _media(host / "media")
-    site_server, site_origin = _serve(_Handler, site)
+    site_server, site_origin = _serve(_Site, site)
     host_server, host_origin = _serve(_EmbedHost, host)
     try:
         sample = sample_transcript()
         cues = fake_timed_cues(sample)
         variants = {
             "peertube": f"{host_origin}/videos/embed/{VIDEO_ID}?title=0",
+            "short": f"{host_origin}/w/{uuid_to_short(VIDEO_ID)}",
+            "silent": f"{host_origin}/videos/embed/{SILENT_ID}",
             "mp4": f"{host_origin}/media/sample.mp4",
             "none": None,
         }
@@ -180,6 +225,9 @@ def _browser_run(root: Path) -> dict:
             "chromium": tools["chromium"],
             "axe": str(NODE_MODULES / "axe-core" / "axe.min.js"),
             "embedOrigin": host_origin,
+            "release": f"{site_origin}/release",
+            "reference": f"{site_origin}/reference.html?embed="
+                         + quote(f"{host_origin}/videos/embed/{VIDEO_ID}?api=1", safe=""),
             "screenshots": str(SCREENSHOTS),
             "pages": {name: f"{site_origin}/sample-{name}/index.html" for name in variants}
             | {"index": f"{site_origin}/index.html"},
@@ -208,13 +256,35 @@ def part(results: dict, name: str) -> dict:
 
 def test_axe_core_finds_no_wcag_22_a_or_aa_violation_on_the_video_pages(browser_run):
     axe = part(browser_run, "axe")
-    for page in ("peertube-light", "peertube-dark", "mp4-light", "none-light"):
-        assert axe[page] == [], page
+    for page in ("peertube-light", "peertube-dark", "short-light", "silent-light", "mp4-light",
+                 "none-light"):
+        assert axe[page]["violations"] == [], page
 
 
 def test_axe_core_finds_no_wcag_22_a_or_aa_violation_on_the_index(browser_run):
     axe = part(browser_run, "axe")
-    assert axe["index-light"] == [] and axe["index-dark"] == []
+    assert axe["index-light"]["violations"] == [] and axe["index-dark"]["violations"] == []
+
+
+def test_axe_runs_its_label_in_name_rule_on_every_page_and_every_time_control_passes_it(browser_run):
+    pages = {name: result for name, result in part(browser_run, "axe").items() if name != "names"}
+    assert pages["peertube-light"]["controls"] == len(browser_run["starts"])
+    for name, result in pages.items():
+        rule = result["labelInName"]
+        assert rule["ran"], name  # the WCAG tag run includes label-content-name-mismatch
+        assert rule["failed"] == 0 and rule["undecided"] == 0, name
+        assert rule["passed"] >= result["controls"], name  # it applied to every time control
+
+
+def test_a_time_control_is_named_with_the_time_it_shows_and_described_in_words(browser_run):
+    names = part(browser_run, "axe")["names"]
+    starts = browser_run["starts"]
+    assert len(names) == len(starts)
+    for control, start in zip(names, starts):
+        assert control["role"] == "link"
+        assert control["visible"] == clock(start)
+        assert control["visible"] in control["name"]  # WCAG 2.5.3 label in name
+        assert control["description"] == f"{spoken_duration(start)} après le début de la vidéo"
 
 
 def test_tab_reaches_a_time_control_and_enter_seeks_the_player_to_its_cue(browser_run):
@@ -235,6 +305,12 @@ def test_a_playback_update_moves_aria_current_to_the_passage_being_played(browse
     assert moved["cues"] != sync["afterEnter"]["cues"]
 
 
+def test_play_and_pause_in_the_player_make_the_page_ask_where_it_is(browser_run):
+    sync = part(browser_run, "sync")
+    assert sync["statusChangeAsks"] >= 2  # playbackStatusChange "playing" then "paused"
+    assert sync["afterPause"]["start"] == pytest.approx(sync["pauseStart"])
+
+
 def test_auto_scroll_is_offered_and_brings_the_played_passage_into_view(browser_run):
     sync = part(browser_run, "sync")
     assert sync["optionVisible"] and sync["lastInView"]
@@ -246,13 +322,59 @@ def test_auto_scroll_is_off_when_the_system_asks_for_reduced_motion(browser_run)
     assert state["scrollBehavior"] == "auto"
 
 
-def test_the_page_talks_to_the_embed_over_its_protocol_and_breaks_no_policy(browser_run):
+def test_the_page_speaks_jschannel_with_the_real_library_and_breaks_no_policy(browser_run):
     sync = part(browser_run, "sync")
-    assert "isReady" in sync["embedRequests"] and "seek" in sync["embedRequests"]
+    channel = sync["channel"]
+    assert channel["errors"] == []  # jschannel threw nothing on the embed's side
+    assert channel["received"].count("isReady") == 1 and "seek" in channel["received"]
+    assert channel["received"].count("__ready:publish-request") \
+        + channel["received"].count("__ready:publish-reply") == 1  # one greeting, or one answer
     assert sync["errors"] == [] and sync["csp"] == []
     origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in sync["requests"]
                if urlsplit(u).scheme in {"http", "https"}}
     assert origins <= set(browser_run["origins"])  # the page and the video's host, nobody else
+
+
+def test_page_first_the_embed_greeting_is_answered_and_the_early_request_was_queued(browser_run):
+    run = part(browser_run, "pageFirst")
+    assert run["errors"] == []
+    assert run["received"][0] == "__ready:publish-reply"  # the page answered the embed's greeting
+    assert run["received"].count("isReady") == 1  # asked before the embed existed, not lost
+    assert run["seeks"] == [pytest.approx(run["clicked"])]
+
+
+def test_embed_first_the_page_greets_the_embed_that_greeted_nobody(browser_run):
+    run = part(browser_run, "embedFirst")
+    assert not run["scriptBeforeGreeting"]  # the embed's own greeting found no listener
+    assert run["errors"] == []
+    assert run["received"][0] == "__ready:publish-request"
+    assert "__ready:publish-reply" in run["posted"]
+    assert run["received"].count("isReady") == 1
+    assert run["seeks"] == [pytest.approx(run["clicked"])]
+    assert run["url"].endswith("/sample-peertube/index.html?hold")  # seeked, not navigated
+
+
+def test_a_short_w_url_gets_the_embed_with_its_api_and_its_controls_seek_it(browser_run):
+    run = part(browser_run, "short")
+    frame = urlsplit(run["frame"])
+    assert frame.path == f"/videos/embed/{uuid_to_short(VIDEO_ID)}"
+    assert "api=1" in frame.query.split("&")
+    assert run["seeks"] == [pytest.approx(run["clicked"])]
+    assert run["url"].endswith("/sample-short/index.html")
+    assert run["errors"] == [] and run["csp"] == []
+
+
+def test_with_a_player_that_never_answers_a_time_control_opens_the_watch_page_at_its_time(browser_run):
+    run = part(browser_run, "silent")
+    assert run["ready"] is None
+    assert run["href"].endswith(f"/w/{SILENT_ID}?start={int(run['focusedStart'])}")
+    assert run["landed"] == run["href"]
+
+
+def test_the_embed_stand_in_links_up_with_peertubes_own_client_library(browser_run):
+    run = part(browser_run, "reference")
+    assert run["result"]["time"] == 12 and run["result"]["update"]["position"] == 12
+    assert run["seeks"] == [12] and run["errors"] == []
 
 
 def test_a_direct_mp4_plays_with_its_captions_and_its_controls_seek_it(browser_run):

@@ -1,8 +1,10 @@
 // Drive Debian's Chromium over the generated pages once and report what it saw, as JSON on
-// stdout: axe-core violations (WCAG 2.2 A/AA tags), keyboard seeking against the embed
-// stand-in, aria-current moves, the <video> fallback, JavaScript off, reduced motion, reflow
-// at 320 CSS px, print, requests made, CSP violations; and write screenshots (light and dark
-// desktop, phone) into config.screenshots.
+// stdout: axe-core violations (WCAG 2.2 A/AA tags) and the label-in-name rule's own results,
+// the time controls' accessible names, keyboard seeking against the embed stand-in (the real
+// jschannel 1.0.2 inside), both load orders of page and embed, an embed that never answers,
+// aria-current moves, the <video> fallback, JavaScript off, reduced motion, reflow at 320 CSS
+// px, print, requests made, CSP violations; and write screenshots (light and dark desktop,
+// phone) into config.screenshots.
 // Usage: node check_pages.mjs config.json   (config written by tests/test_html_browser.py)
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,7 +49,32 @@ async function watched(context, url) {
 }
 
 function embedFrame(page) {
-  return page.frames().find((f) => f.url().startsWith(config.embedOrigin));
+  return page.frames().find((f) => f.url().startsWith(`${config.embedOrigin}/videos/embed/`));
+}
+
+/* The embed frame once its channel has posted its first greeting to the page. */
+async function greetedEmbed(page) {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const frame = embedFrame(page);
+    if (frame && await frame.evaluate(() => (window.posted || [])
+      .some((m) => /::__ready$/.test(m.method))).catch(() => false)) {
+      return frame;
+    }
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error("the embed never greeted the page");
+}
+
+/* What went over the channel, seen from the embed: each message as "method[:type]" or as an
+   answer ("result"/"error:<code>"), in order; plus its seeks and its uncaught errors. */
+async function channelLog(frame) {
+  return frame.evaluate(() => {
+    const name = (m) => (typeof m.method === "string"
+      ? m.method.split("::")[1] + (m.params && m.params.type ? `:${m.params.type}` : "")
+      : (m.error ? `error:${m.error}` : "result"));
+    return { received: window.received.map(name), posted: window.posted.map(name),
+             seeks: window.seeks.slice(), errors: window.errors.slice() };
+  });
 }
 
 async function startsOf(page) {
@@ -73,21 +100,65 @@ async function waitForCurrentStart(page, start) {
   }, start, { timeout: 5000 });
 }
 
+/* axe-core's violations for the WCAG tags, and what its label-in-name rule did: whether the
+   tag run included it, and its own run's passed, failed and undecided elements. */
 async function axe(page) {
   await page.evaluate(axeSource);
-  return page.evaluate(async (tags) => {
+  return page.evaluate(async ({ tags, rule }) => {
     const run = await window.axe.run(document, {
       runOnly: { type: "tag", values: tags }, iframes: false, resultTypes: ["violations"],
     });
-    return run.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
-    }));
-  }, AXE_TAGS);
+    const ran = ["violations", "passes", "incomplete", "inapplicable"]
+      .some((kind) => run[kind].some((r) => r.id === rule));
+    const own = await window.axe.run(document, { runOnly: { type: "rule", values: [rule] }, iframes: false });
+    const count = (kind) => own[kind].reduce((n, r) => n + r.nodes.length, 0);
+    return {
+      violations: run.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+      })),
+      labelInName: { ran, passed: count("passes"), failed: count("violations"), undecided: count("incomplete") },
+      controls: document.querySelectorAll("#transcription a.seek").length,
+    };
+  }, { tags: AXE_TAGS, rule: "label-content-name-mismatch" });
 }
 
+/* The time controls as Chromium's accessibility tree has them, beside their visible text. */
+async function accessibleNames(page) {
+  const client = await page.context().newCDPSession(page);
+  const { root } = await client.send("DOM.getDocument", { depth: 0 });
+  const { nodeIds } = await client.send("DOM.querySelectorAll",
+    { nodeId: root.nodeId, selector: "#transcription a.seek" });
+  const visible = await page.evaluate(() => [...document.querySelectorAll("#transcription a.seek")]
+    .map((a) => a.innerText));
+  const out = [];
+  for (const [n, nodeId] of nodeIds.entries()) {
+    const { nodes } = await client.send("Accessibility.getPartialAXTree", { nodeId, fetchRelatives: false });
+    const node = nodes[0];
+    out.push({ visible: visible[n], role: node.role && node.role.value,
+               name: node.name && node.name.value, description: node.description && node.description.value });
+  }
+  await client.detach();
+  return out;
+}
+
+/* Move the embed's player to `position`, as a viewer dragging its progress bar would. */
 async function playFrom(page, position) {
-  await embedFrame(page).evaluate((p) => window.emit(p), position);
+  await embedFrame(page).evaluate((p) => { document.querySelector("video").currentTime = p; }, position);
+}
+
+async function firstControlByTab(page) {
+  let tabs = 0;
+  let focusedStart = null;
+  while (tabs < 80 && focusedStart === null) {
+    await page.keyboard.press("Tab");
+    tabs += 1;
+    focusedStart = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el && el.matches("a.seek") ? parseFloat(el.dataset.start) : null;
+    });
+  }
+  return { tabs, focusedStart };
 }
 
 await step("axe", async () => {
@@ -103,11 +174,12 @@ await step("axe", async () => {
     await waitForCurrentStart(page, starts[1]);
     await page.screenshot({ path: join(config.screenshots, `video-desktop-${scheme}.png`) });
     out[`peertube-${scheme}`] = await axe(page);
+    if (scheme === "light") { out.names = await accessibleNames(page); }
     const index = await watched(context, config.pages.index);
     await index.page.screenshot({ path: join(config.screenshots, `index-desktop-${scheme}.png`), fullPage: true });
     out[`index-${scheme}`] = await axe(index.page);
     if (scheme === "light") {
-      for (const name of ["mp4", "none"]) {
+      for (const name of ["short", "silent", "mp4", "none"]) {
         out[`${name}-${scheme}`] = await axe((await watched(context, config.pages[name])).page);
       }
     }
@@ -121,16 +193,7 @@ await step("sync", async () => {
   const { page, seen } = await watched(context, config.pages.peertube);
   await page.waitForSelector("html[data-player=ready]", { timeout: 10000 });
   const starts = await startsOf(page);
-  let tabs = 0;
-  let focusedStart = null;
-  while (tabs < 80 && focusedStart === null) {
-    await page.keyboard.press("Tab");
-    tabs += 1;
-    focusedStart = await page.evaluate(() => {
-      const el = document.activeElement;
-      return el && el.matches("a.seek") ? parseFloat(el.dataset.start) : null;
-    });
-  }
+  const { tabs, focusedStart } = await firstControlByTab(page);
   const urlBefore = page.url();
   await page.keyboard.press("Enter");
   const embed = embedFrame(page);
@@ -152,12 +215,115 @@ await step("sync", async () => {
     const box = document.querySelector('.cue[aria-current="true"]').getBoundingClientRect();
     return box.top >= 0 && box.bottom <= window.innerHeight;
   }, null, { timeout: 5000 });
+
+  // Play and pause in the player: each playbackStatusChange has the page ask where it is.
+  await playFrom(page, starts[2] + 0.5);
+  const asked = async () => (await channelLog(embed)).received.filter((m) => m === "getCurrentTime").length;
+  const askedBefore = await asked();
+  await embed.evaluate(() => document.querySelector("video").play());
+  await embed.waitForFunction(() => window.posted.some((m) => m.params === "playing"), null, { timeout: 5000 });
+  await embed.evaluate(() => document.querySelector("video").pause());
+  await embed.waitForFunction((n) => window.received
+    .filter((m) => m.method === "peertube::getCurrentTime").length >= n + 2, askedBefore, { timeout: 5000 });
+  await waitForCurrentStart(page, starts[2]);
   return {
     tabs, focusedStart, seeks, urlBefore, urlAfter: page.url(), afterEnter, target,
     targetStart: starts[target], afterUpdate, optionVisible, lastInView: true,
-    embedRequests: await embed.evaluate(() => window.requests.slice()),
+    statusChangeAsks: (await asked()) - askedBefore, afterPause: await current(page),
+    pauseStart: starts[2], channel: await channelLog(embed),
     errors: seen.errors, requests: seen.requests, csp: await seen.csp(),
   };
+});
+
+/* The page's script runs before the embed exists: the embed's greeting reaches a listening page,
+   and the request the page made before the handshake (isReady) was queued, not lost. */
+await step("pageFirst", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = await context.newPage();
+  let scriptRan;
+  const ran = new Promise((done) => { scriptRan = done; });
+  await page.route((url) => url.href.startsWith(`${config.embedOrigin}/videos/embed/`), async (route) => {
+    await ran;
+    await route.continue();
+  });
+  await page.goto(config.pages.peertube, { waitUntil: "commit" });
+  await page.waitForFunction(() => {
+    const option = document.querySelector(".sync-option");
+    return option && !option.hidden;
+  }, null, { timeout: 10000 });
+  scriptRan();
+  await page.waitForSelector("html[data-player=ready]", { timeout: 10000 });
+  const starts = await startsOf(page);
+  await page.locator("#transcription a.seek").nth(4).click();
+  const embed = embedFrame(page);
+  await embed.waitForFunction(() => window.seeks.length > 0, null, { timeout: 5000 });
+  const log = await channelLog(embed);
+  await context.close();
+  return { ...log, clicked: starts[4] };
+});
+
+/* The embed loads and greets nobody before the page's script runs (the server holds the script
+   back until then): the page's own greeting must start the handshake. */
+await step("embedFirst", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = await context.newPage();
+  await page.goto(`${config.pages.peertube}?hold`, { waitUntil: "commit" });
+  const embed = await greetedEmbed(page);
+  const scriptBeforeGreeting = await page.evaluate(() => {
+    const option = document.querySelector(".sync-option");
+    return !!option && !option.hidden;
+  });
+  await fetch(config.release);
+  await page.waitForSelector("html[data-player=ready]", { timeout: 10000 });
+  const starts = await startsOf(page);
+  await page.locator("#transcription a.seek").nth(4).click();
+  await embed.waitForFunction(() => window.seeks.length > 0, null, { timeout: 5000 });
+  const log = await channelLog(embed);
+  const url = page.url();
+  await context.close();
+  return { scriptBeforeGreeting, ...log, clicked: starts[4], url };
+});
+
+/* A /w/<shortUUID> videoEmbedSrc gets the same embed, driven the same way. */
+await step("short", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const { page, seen } = await watched(context, config.pages.short);
+  await page.waitForSelector("html[data-player=ready]", { timeout: 10000 });
+  const starts = await startsOf(page);
+  await page.locator("#transcription a.seek").nth(2).click();
+  const embed = embedFrame(page);
+  await embed.waitForFunction(() => window.seeks.length > 0, null, { timeout: 5000 });
+  const out = { frame: embed.url(), seeks: await embed.evaluate(() => window.seeks.slice()),
+                clicked: starts[2], url: page.url(), errors: seen.errors, csp: await seen.csp() };
+  await context.close();
+  return out;
+});
+
+/* An embed that loads but never answers: Enter on a time control opens the watch page at
+   that time, as the link does without JavaScript. */
+await step("silent", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const { page } = await watched(context, config.pages.silent);
+  await page.waitForTimeout(1500); // three of the embed's 500 ms status periods: nothing comes
+  const ready = await page.evaluate(() => document.documentElement.getAttribute("data-player"));
+  const { focusedStart } = await firstControlByTab(page);
+  const href = await page.evaluate(() => document.activeElement.href);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => url.pathname.startsWith("/w/"), { timeout: 5000 });
+  const landed = page.url();
+  await context.close();
+  return { ready, focusedStart, href, landed };
+});
+
+/* PeerTube's own client library (@peertube/embed-api) against the embed stand-in. */
+await step("reference", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = await context.newPage();
+  await page.goto(config.reference, { waitUntil: "load" });
+  await page.waitForFunction(() => window.result !== undefined, null, { timeout: 10000 });
+  const out = { result: await page.evaluate(() => window.result), ...await channelLog(embedFrame(page)) };
+  await context.close();
+  return out;
 });
 
 await step("video", async () => {

@@ -99,67 +99,74 @@
     };
   }
 
-  /* The PeerTube embed API speaks jschannel over postMessage: JSON strings; requests
-     {id, method: "<scope>::<name>", params}, answers {id, result} or {id, error}, notifications
-     {method, params}; each side sends "__ready" "ping" once listening and answers a ping with
-     "pong". The embed then notifies "ready" and sends "playbackStatusUpdate" every 500 ms. */
+  /* The PeerTube embed (embed-api.ts in PeerTube's client) is driven over jschannel 1.0.2, as
+     @peertube/embed-api's PeerTubePlayer does. Messages are JSON strings: requests
+     {id, method: "<scope>::<name>", params}, answered {id, result} or {id, error, message};
+     notifications {method, params}. Each side greets with "<scope>::__ready"
+     {type: "publish-request", publish: []} once it listens; the first greeting a side gets
+     ends its handshake (a request is answered with a "publish-reply"), and until then it
+     queues what it sends. The embed notifies "ready" once its player is built,
+     "playbackStatusUpdate" every 500 ms and "playbackStatusChange" on play, pause and end. */
   function peertubePlayer(element) {
     var origin = element.getAttribute("data-origin");
-    var scope = element.getAttribute("data-scope") || "peertube";
+    var scope = element.getAttribute("data-scope");
     var linked = false, ready = false, queue = [], pending = {};
-    var nextId = 2 * Math.floor(Math.random() * 500000) + 1;
+    var nextId = Math.floor(Math.random() * 1000000) + 1;
 
-    function post(message, force) {
-      if (!linked && !force) { queue.push(message); return; }
-      element.contentWindow.postMessage(JSON.stringify(message), origin);
-    }
+    function send(message) { element.contentWindow.postMessage(JSON.stringify(message), origin); }
+    function greet(type) { send({ method: scope + "::__ready", params: { type: type, publish: [] } }); }
     function call(method, params, onResult) {
-      var id = nextId++;
-      if (onResult) { pending[id] = onResult; }
-      post({ id: id, method: scope + "::" + method, params: params });
+      var message = { id: nextId++, method: scope + "::" + method, params: params };
+      pending[message.id] = onResult;
+      if (linked) { send(message); } else { queue.push(message); }
     }
-    function ping() { post({ method: scope + "::__ready", params: "ping" }, true); }
-    function becomeReady() {
-      if (ready) { return; }
+    function link(greeting) {
+      if (linked) { return; } // like jschannel, only the first greeting counts
+      linked = true;
+      if (greeting && greeting.type === "publish-request") { greet("publish-reply"); }
+      while (queue.length) { send(queue.shift()); }
+    }
+    function becomeReady(isReady) {
+      if (!isReady || ready) { return; }
       ready = true;
       document.documentElement.setAttribute("data-player", "ready");
     }
+    function follow(position, state) {
+      if (isFinite(position) && !(state === "unstarted" && position === 0)) { mark(cueAt(position)); }
+    }
     function notified(name, params) {
-      if (name === "__ready" && !linked) {
-        linked = true;
-        if (params === "ping") { post({ method: scope + "::__ready", params: "pong" }, true); }
-        while (queue.length) { post(queue.shift()); }
-        call("isReady", null, function (isReady) { if (isReady) { becomeReady(); } });
-      } else if (name === "ready" && params) {
-        becomeReady();
-      } else if (name === "playbackStatusUpdate" && params && params.playbackState !== "unstarted") {
-        var position = Number(params.position);
-        if (isFinite(position)) { mark(cueAt(position)); }
+      if (name === "ready") { becomeReady(params); }
+      else if (name === "playbackStatusUpdate" && params) { follow(Number(params.position), params.playbackState); }
+      else if (name === "playbackStatusChange" && params !== "ended") {
+        call("getCurrentTime", null, function (position) { follow(Number(position), params); });
       }
     }
 
     window.addEventListener("message", function (event) {
       if (event.source !== element.contentWindow || event.origin !== origin) { return; }
       var message;
-      try { message = typeof event.data === "string" ? JSON.parse(event.data) : null; } catch (e) { return; }
+      try { message = JSON.parse(event.data); } catch (notJson) { return; }
       if (!message || typeof message !== "object") { return; }
       if (typeof message.method === "string") {
         var name = message.method.split("::");
-        if (name.length === 2 && name[0] === scope && !message.id) { notified(name[1], message.params); }
-      } else if (message.id && pending[message.id]) {
+        if (name.length !== 2 || name[0] !== scope) { return; }
+        if (name[1] === "__ready") { link(message.params); }
+        else if (message.id === undefined) { notified(name[1], message.params); }
+      } else if (pending[message.id]) {
         var onResult = pending[message.id];
         delete pending[message.id];
         if (!message.error) { onResult(message.result); }
       }
     });
-    element.addEventListener("load", function () { if (!linked) { ping(); } });
-    var loaded; // the embed may have loaded before this script ran: then greet it now
+    call("isReady", null, becomeReady); // queued until the handshake, as PeerTubePlayer does
+    element.addEventListener("load", function () { if (!linked) { greet("publish-request"); } });
+    var loaded; // the embed may have loaded (and greeted nobody) before this script ran
     try { loaded = element.contentWindow.location.href !== "about:blank"; } catch (crossOrigin) { loaded = true; }
-    if (loaded) { ping(); }
+    if (loaded) { greet("publish-request"); }
 
     return {
       ready: function () { return ready; },
-      seek: function (seconds) { call("seek", seconds); }
+      seek: function (seconds) { call("seek", seconds, function () {}); }
     };
   }
 }());
