@@ -205,6 +205,7 @@ def _browser_run(root: Path) -> dict:
         variants = {
             "peertube": f"{host_origin}/videos/embed/{VIDEO_ID}?title=0",
             "short": f"{host_origin}/w/{uuid_to_short(VIDEO_ID)}",
+            "before7": f"{host_origin}/videos/embed/{VIDEO_ID}?peertube=6",
             "silent": f"{host_origin}/videos/embed/{SILENT_ID}",
             "mp4": f"{host_origin}/media/sample.mp4",
             "none": None,
@@ -362,6 +363,13 @@ def test_a_short_w_url_gets_the_embed_with_its_api_and_its_controls_seek_it(brow
     assert run["seeks"] == [pytest.approx(run["clicked"])]
     assert run["url"].endswith("/sample-short/index.html")
     assert run["errors"] == [] and run["csp"] == []
+
+
+def test_before_peertube_7_getcurrenttime_is_refused_and_playback_updates_alone_move_the_mark(browser_run):
+    run = part(browser_run, "before7")
+    assert "error:method_not_found" in run["posted"]  # the answer to getCurrentTime
+    assert run["afterPlay"]["start"] == pytest.approx(run["target"])
+    assert run["errors"] == [] and run["pageErrors"] == []
 
 
 def test_with_a_player_that_never_answers_a_time_control_opens_the_watch_page_at_its_time(browser_run):

@@ -299,6 +299,26 @@ await step("short", async () => {
   return out;
 });
 
+/* An embed of an instance before PeerTube 7: getCurrentTime is answered with an error, which
+   the page shrugs off; the 500 ms playback updates still move the mark. */
+await step("before7", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const { page, seen } = await watched(context, config.pages.before7);
+  await page.waitForSelector("html[data-player=ready]", { timeout: 10000 });
+  const starts = await startsOf(page);
+  const embed = embedFrame(page);
+  await playFrom(page, starts[3] + 0.5);
+  await embed.evaluate(() => document.querySelector("video").play());
+  await embed.waitForFunction(() => window.posted.some((m) => m.error === "method_not_found"),
+    null, { timeout: 5000 });
+  await embed.evaluate(() => document.querySelector("video").pause());
+  await waitForCurrentStart(page, starts[3]);
+  const out = { afterPlay: await current(page), target: starts[3], ...await channelLog(embed),
+                pageErrors: seen.errors };
+  await context.close();
+  return out;
+});
+
 /* An embed that loads but never answers: Enter on a time control opens the watch page at
    that time, as the link does without JavaScript. */
 await step("silent", async () => {
