@@ -37,7 +37,6 @@ MEDIA_EXTENSIONS = (".mp4", ".m4v", ".webm", ".mkv", ".mov", ".m4a", ".mp3", ".w
 DOWNLOAD_CHUNK = 1 << 20  # bytes written per read while downloading
 
 
-
 # --- ffmpeg ----------------------------------------------------------------------------------
 
 
