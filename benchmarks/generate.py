@@ -138,7 +138,6 @@ CASES: tuple[Case, ...] = (
          ("fr+f2",), rate=(165, 170), intro=(2.0, 3.0), outro=(1.5, 2.5), audio_bitrate="40k",
          description="the repository's sample video (media/)"),
 )
-REAL_SPEECH_CASE = "real-ej-fra"
 
 
 @dataclass(frozen=True)
@@ -590,7 +589,7 @@ def decode_audio(path: Path, sample_rate: int, seconds: float | None = None) -> 
     return np.frombuffer(result.stdout, np.float32)
 
 
-def mux(path: Path, samples: np.ndarray, title: str, bitrate: str) -> None:
+def mux(path: Path, samples: np.ndarray, title: str, bitrate: str, media_rate: int = MEDIA_SAMPLE_RATE) -> None:
     """Write an MP4: a still 160x90 title card (H.264) and the audio (AAC, mono).
 
     The video runs at 25 fps like the catalogue's videos: the caption rules count the gap
@@ -617,7 +616,7 @@ def mux(path: Path, samples: np.ndarray, title: str, bitrate: str) -> None:
             "-map", "1:v", "-map", "0:a", "-t", f"{duration:.4f}",
             "-vf", video_filter, "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage",
             "-crf", "30", "-pix_fmt", "yuv420p", "-g", str(10 * VIDEO_FPS),
-            "-c:a", "aac", "-b:a", bitrate, "-ar", str(MEDIA_SAMPLE_RATE), "-ac", "1",
+            "-c:a", "aac", "-b:a", bitrate, "-ar", str(media_rate), "-ac", "1",
             "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
             "-movflags", "+faststart", str(partial),
         ]
@@ -663,11 +662,12 @@ def generate_case(case: Case, out: Path = OUT, force: bool = False) -> Path:
 
 
 def write_case(directory: Path, slug: str, transcript_text: str, title: str, mixed: np.ndarray, truth: Truth,
-               bitrate: str, key: str, started: float) -> Path:
-    """Write the case's MP4, transcript copy and ground truth (with the mux check)."""
+               bitrate: str, key: str, started: float, media_rate: int | None = None) -> Path:
+    """Write the case's MP4 (its audio at ``media_rate``, 44.1 kHz by default), transcript
+    copy and ground truth (with the mux check)."""
     directory.mkdir(parents=True, exist_ok=True)
     mp4 = directory / f"{slug}.mp4"
-    mux(mp4, mixed, title, bitrate)
+    mux(mp4, mixed, title, bitrate, media_rate or MEDIA_SAMPLE_RATE)
     truth.checks["mux_offset_ms"] = round(mux_offset(mp4, mixed) * 1000, 2)
     truth.checks["generation_seconds"] = round(time.perf_counter() - started, 2)
     (directory / f"{slug}.md").write_text(transcript_text, encoding="utf-8")
@@ -680,7 +680,7 @@ def write_case(directory: Path, slug: str, transcript_text: str, title: str, mix
 def cache_key(definition: dict, transcript: bytes) -> str:
     """Changes when the case, its transcript or the generator's code changes."""
     digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode() + transcript)
-    for module in ("generate.py", "audio.py", "real_speech.py"):
+    for module in ("generate.py", "audio.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -693,7 +693,14 @@ def is_cached(truth_path: Path, key: str) -> bool:
 
 
 def case_names() -> list[str]:
-    return [c.name for c in CASES] + [REAL_SPEECH_CASE]
+    from benchmarks.real_speech import case_names as real_case_names
+
+    return real_case_names() + [c.name for c in CASES]
+
+
+def is_real(name: str) -> bool:
+    """A case of real voices and real music (:mod:`benchmarks.real_speech`)."""
+    return name.startswith("real-")
 
 
 def generate(name: str, out: Path = OUT, force: bool = False) -> Path:
@@ -710,10 +717,10 @@ def generate(name: str, out: Path = OUT, force: bool = False) -> Path:
 
 
 def _generate_here(name: str, out: Path, force: bool) -> Path:
-    if name == REAL_SPEECH_CASE:
-        from benchmarks.real_speech import generate_real_speech
+    if is_real(name):
+        from benchmarks.real_speech import CASES as REAL_CASES, generate_real_case
 
-        return generate_real_speech(out, force)
+        return generate_real_case(next(case for case in REAL_CASES if case.name == name), out, force)
     return generate_case(next(case for case in CASES if case.name == name), out, force)
 
 
@@ -725,9 +732,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     args = parser.parse_args(argv)
     if args.list:
-        for case in CASES:
-            print(f"{case.name:20} {case.description}")
-        print(f"{REAL_SPEECH_CASE:20} the real recording ej-fra with a music intro and pauses added")
+        from benchmarks.real_speech import CASES as REAL_CASES
+
+        for case in (*REAL_CASES, *CASES):
+            print(f"{case.name:22} {case.description}")
         return 0
     for name in args.cases or case_names():
         truth_path = generate(name, args.out, args.force)

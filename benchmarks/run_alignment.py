@@ -28,10 +28,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.generate import OUT, case_names, generate
+from benchmarks.generate import OUT, case_names, generate, is_real
 from benchmarks.score import (
     Score,
     flagged_cues,
+    load_music_only,
     load_truth,
     markdown_header,
     markdown_row,
@@ -224,7 +225,7 @@ def benchmark_case(name: str, methods: Sequence[str], out: Path, cores: set[int]
             peak_mb=round(measured.peak_mb, 1),
             timing_method=video.get("timing_method") if report else "aeneas",
             warnings=tuple(video.get("warnings", ())),
-            score=score(read_vtt(vtt), truth, flagged).as_dict(),
+            score=score(read_vtt(vtt), truth, flagged, load_music_only(truth_path)).as_dict(),
         ))
     return results
 
@@ -235,16 +236,32 @@ def _failed(case: str, method: str, duration: float, error: str | Sequence[str])
 
 
 def table(results: Sequence[Result]) -> str:
-    """The Markdown table: accuracy columns from the scorer, then speed and memory."""
-    lines = [markdown_header(("media min", "x real time", "x real time (CPU)", "peak MB"))]
+    """The Markdown table: accuracy columns from the scorer, then review flags, music, speed
+    and memory."""
+    lines = [markdown_header(("> 500 ms flagged", "≤ 250 ms flagged", "cues in music", "music noted",
+                              "media min", "x real time", "x real time (CPU)", "peak MB"))]
     for r in results:
-        speed = (f"{r.media_seconds / 60:.1f}", f"{r.x_real_time:.0f}x", f"{r.x_real_time_cpu:.0f}x", f"{r.peak_mb:.0f}")
+        s = r.score or {}
+        review = (
+            _share(s.get("far_flagged"), s.get("far_cues")),
+            "–" if s.get("near_flagged") is None else f"{s['near_flagged']:.1f} %",
+            str(s.get("in_music", "–")),
+            f"{s.get('music_noted', 0)}/{s.get('music_stretches', 0)}" if s.get("music_stretches") else "–",
+        )
+        speed = (*review, f"{r.media_seconds / 60:.1f}", f"{r.x_real_time:.0f}x", f"{r.x_real_time_cpu:.0f}x",
+                 f"{r.peak_mb:.0f}")
         if r.score is None:
             lines.append(f"| {r.case} | {r.method} | failed: {r.error} |")
             continue
         method = r.method if r.timing_method in (r.method, "aeneas") else f"{r.method} (used {r.timing_method})"
         lines.append(markdown_row(r.case, method, Score(**r.score), speed))
     return "\n".join(lines)
+
+
+def _share(percent: float | None, count: int | None) -> str:
+    if not count:
+        return "– (0)"
+    return f"{percent:.0f} % ({count})" if percent is not None else f"– ({count})"
 
 
 def ffmpeg_version() -> str:
@@ -259,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the alignment benchmark and print the table.")
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
     parser.add_argument("--quick", action="store_true", help=f"skip the long cases ({', '.join(LONG_CASES)})")
+    parser.add_argument("--set", choices=("all", "real", "synthetic"), default="all",
+                        help="real voices and music, synthetic narration, or both (default)")
     parser.add_argument("--methods", default=",".join(METHODS),
                         help="comma-separated, of: " + ", ".join(METHODS))
     parser.add_argument("--cores", default="0",
@@ -268,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = args.cases.split(",") if args.cases else case_names()
     if args.quick:
         names = [n for n in names if n not in LONG_CASES]
+    if args.set != "all":
+        names = [n for n in names if is_real(n) == (args.set == "real")]
     methods = [m for m in args.methods.split(",") if m]
     unknown = [m for m in methods if m not in METHODS] + [n for n in names if n not in case_names()]
     if unknown:
@@ -285,7 +306,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     payload = json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1)
     path.write_text(payload + "\n", encoding="utf-8")
     print(f"decoder: {ffmpeg_version()}\n")
-    print(table(results))
+    real = [r for r in results if is_real(r.case)]
+    synthetic = [r for r in results if not is_real(r.case)]
+    for title, rows in (("Real voices, real music", real), ("Synthetic narration", synthetic)):
+        if rows:
+            print(f"### {title}\n\n{table(rows)}\n")
     print(f"\nresults: {path}")
     return 0 if all(r.score is not None for r in results) else 1
 

@@ -34,6 +34,10 @@ import numpy as np
 
 EARLY_LIMIT = 0.120  # a cue may lead its first word by ~3 frames (CaptionConfig.max_early)
 CUT_LIMIT = 0.100  # a cue may leave at most this long before its last word ends
+FAR_LIMIT = 0.500  # a cue this far off must be flagged for review
+NEAR_LIMIT = 0.250  # a cue this close must not be
+MUSIC_NOTE_MIN = 3.0  # music-only stretches this long get a sound cue
+SOUND_MARK = "♪"  # sound cues ("♪ Musique ♪") hold it; speech cues never do
 
 _TOKEN = re.compile(r"\S+")
 _TAG = re.compile(r"<[^>]*>")
@@ -84,6 +88,13 @@ class Score:
     dropped_flagged: int | None  # of those, how many the run's report flagged (None: no report)
     unmatched_cues: int  # cues none of whose words are in the transcript
     unmatched_words: int  # spoken truth words that no cue shows
+    far_cues: int = 0  # scored cues starting more than 500 ms from their first word
+    far_flagged: float | None = None  # percent of those the report flagged (None: no report)
+    near_flagged: float | None = None  # percent of cues within 250 ms that it flagged
+    in_music: int = 0  # speech cues shown more than 120 ms inside music-only audio
+    music_stretches: int = 0  # music-only stretches of 3 s or more
+    music_noted: int = 0  # of those, how many a sound cue (with a note) overlaps by half
+    music_notes_on_speech: int = 0  # sound cues shown more than 250 ms over speech
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -120,6 +131,12 @@ def load_truth(path: Path) -> list[TruthWord]:
     return [TruthWord(w["text"], w["start"], w["end"], w["spoken"]) for w in data["words"]]
 
 
+def load_music_only(path: Path) -> list[tuple[float, float]]:
+    """The stretches of a case where music is heard and nobody speaks (real-speech cases)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [(float(a), float(b)) for a, b in data.get("checks", {}).get("music_only", [])]
+
+
 def match_cues(captions: Sequence[Caption], truth: Sequence[TruthWord]) -> list[CueWords]:
     """Tie every caption to the truth words it shows, by an in-order alignment of words."""
     cue_of_token: list[int] = []
@@ -138,14 +155,20 @@ def match_cues(captions: Sequence[Caption], truth: Sequence[TruthWord]) -> list[
 
 
 def score(
-    captions: Sequence[Caption], truth: Sequence[TruthWord], flagged: Iterable[int] | None = None
+    captions: Sequence[Caption],
+    truth: Sequence[TruthWord],
+    flagged: Iterable[int] | None = None,
+    music_only: Sequence[tuple[float, float]] = (),
 ) -> Score:
-    """Compare captions with the truth; ``flagged`` holds the indices of cues the run reported
-    as not found or low-confidence (to check that dropped sentences were noticed)."""
-    cues = match_cues(captions, truth)
+    """Compare captions with the truth; ``flagged`` holds the positions (0-based, in file
+    order, sound cues included) of cues the run reported for review; ``music_only`` the
+    stretches where only music is heard. Sound cues are scored apart from speech cues."""
+    indexed = [(i, c) for i, c in enumerate(captions) if SOUND_MARK not in c.text]
+    sounds = [c for c in captions if SOUND_MARK in c.text]
+    cues = match_cues([c for _, c in indexed], truth)
     flagged_set = set(flagged) if flagged is not None else None
-    errors, cuts, dropped, dropped_flagged = [], [], 0, 0
-    for index, cue in enumerate(cues):
+    errors, cuts, dropped, dropped_flagged, is_flagged = [], [], 0, 0, []
+    for (index, _caption), cue in zip(indexed, cues):
         if not cue.words:
             continue
         words = [truth[i] for i in cue.words]
@@ -158,10 +181,14 @@ def score(
         first, last = words[0], words[-1]
         if first.start is not None:
             errors.append(cue.caption.start - first.start)
+            is_flagged.append(flagged_set is not None and index in flagged_set)
         if last.end is not None:
             cuts.append(cue.caption.end < last.end - CUT_LIMIT)
     shown = np.array(errors)
     absolute = np.abs(shown)
+    flags = np.array(is_flagged, bool)
+    far, near = absolute > FAR_LIMIT, absolute <= NEAR_LIMIT
+    voice = _voice_spans(truth)
     return Score(
         cues=len(errors),
         median_signed_ms=_ms(np.median(shown)) if len(shown) else None,
@@ -178,12 +205,40 @@ def score(
         dropped_flagged=dropped_flagged if flagged_set is not None else None,
         unmatched_cues=sum(1 for cue in cues if not cue.words),
         unmatched_words=_unmatched_words(cues, truth),
+        far_cues=int(far.sum()),
+        far_flagged=_percent(flags[far]) if flagged_set is not None else None,
+        near_flagged=_percent(flags[near]) if flagged_set is not None else None,
+        in_music=sum(1 for cue in cues if cue.words and _overlap(cue.caption, music_only) > EARLY_LIMIT),
+        music_stretches=sum(1 for a, b in music_only if b - a >= MUSIC_NOTE_MIN),
+        music_noted=sum(
+            1 for a, b in music_only
+            if b - a >= MUSIC_NOTE_MIN and any(_overlap(c, [(a, b)]) >= (b - a) / 2 for c in sounds)
+        ),
+        music_notes_on_speech=sum(1 for c in sounds if _overlap(c, voice) > NEAR_LIMIT),
     )
 
 
+def _overlap(caption: Caption, spans: Sequence[tuple[float, float]]) -> float:
+    """Seconds of ``caption`` on screen inside ``spans``."""
+    return sum(max(0.0, min(caption.end, b) - max(caption.start, a)) for a, b in spans)
+
+
+def _voice_spans(truth: Sequence[TruthWord]) -> list[tuple[float, float]]:
+    """Where the written words are said, as far as the truth knows: from each timed start to
+    the next timed end."""
+    spans, start = [], None
+    for word in truth:
+        if word.start is not None:
+            start = word.start
+        if word.end is not None and start is not None:
+            spans.append((start, word.end))
+            start = None
+    return spans
+
+
 def flagged_cues(report: dict) -> set[int]:
-    """Indices of the cues a ``subtitler build`` report (``OUT/report.json``, one video)
-    lists for review: text not heard or low confidence."""
+    """Positions (0-based, in file order) of the cues a ``subtitler build`` report
+    (``OUT/report.json``, one video) lists for review."""
     videos = report.get("videos") or [{}]
     return {int(index) for index in videos[0].get("flagged_cues", ())}
 
@@ -267,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     flagged = (
         flagged_cues(json.loads(args.report.read_text(encoding="utf-8"))) if args.report else None
     )
-    result = score(read_vtt(args.captions), load_truth(args.truth), flagged)
+    result = score(read_vtt(args.captions), load_truth(args.truth), flagged, load_music_only(args.truth))
     print(json.dumps(result.as_dict(), indent=2))
     print(markdown_header())
     print(markdown_row(args.case or args.truth.stem.split(".")[0], args.method, result))

@@ -23,7 +23,7 @@ enum { DIAGONAL = 0, HOLD = 1, SKIP = 2, ORIGIN = 3 };
 static void solve_row(const float *d, const double *previous, double *current, uint8_t *codes,
                       Py_ssize_t width, Py_ssize_t shift, Py_ssize_t valid, int first_row,
                       const uint8_t *optional, const float *hold_cap, const float *hold_extra,
-                      double gap) {
+                      double gap, double row_hold) {
     double left = INFINITY;
     for (Py_ssize_t j = 0; j < width; j++) {
         if (j >= valid) {
@@ -38,6 +38,7 @@ static void solve_row(const float *d, const double *previous, double *current, u
         if (first_row && j == 0) diagonal = distance;
         double hold_price = distance + hold_extra[j];
         if (hold_price > hold_cap[j]) hold_price = hold_cap[j];
+        if (hold_price > row_hold) hold_price = row_hold;
         double hold = above < width ? previous[above] + hold_price : INFINITY;
         double best = diagonal;
         uint8_t code = DIAGONAL;
@@ -46,7 +47,7 @@ static void solve_row(const float *d, const double *previous, double *current, u
             code = HOLD;
         }
         if (first_row && j == 0) code = ORIGIN;
-        double skip_price = optional[j] ? 0.0 : (distance < gap ? distance : gap);
+        double skip_price = optional[j] ? 0.0 : (distance + hold_extra[j] < gap ? distance + hold_extra[j] : gap);
         double skip = left + skip_price;
         if (skip < best) {
             best = skip;
@@ -89,16 +90,18 @@ static int check(Py_buffer *view, Py_ssize_t bytes, const char *name) {
 }
 
 PyDoc_STRVAR(corner_paths_doc,
-"corner_paths(d, row_counts, col_counts, optional, hold_cap, hold_extra, gap, entry, exit, costs)\n"
+"corner_paths(d, row_counts, col_counts, optional, hold_cap, hold_extra, gap, row_hold, entry, exit, costs)\n"
 "Many independent problems, corner to corner: d is (P, R, C) float32, the counts (P,) int64,\n"
-"the column costs (P, C); entry and exit (P, C) int64 and costs (P,) float64 are written.");
+"the column costs (P, C), row_hold (P, R) float32 the most a hold may cost in each row;\n"
+"entry and exit (P, C) int64 and costs (P,) float64 are written.");
 
 static PyObject *corner_paths(PyObject *self, PyObject *args) {
-    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, entry, exit_, costs;
+    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, entry, exit_, costs;
     double gap;
     Py_ssize_t problems, rows, columns;
-    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dw*w*w*", &problems, &rows, &columns, &d, &rows_b,
-                          &cols_b, &optional, &hold_cap, &hold_extra, &gap, &entry, &exit_, &costs))
+    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*w*w*w*", &problems, &rows, &columns, &d, &rows_b,
+                          &cols_b, &optional, &hold_cap, &hold_extra, &gap, &row_hold, &entry, &exit_,
+                          &costs))
         return NULL;
     PyObject *result = NULL;
     double *previous = NULL, *current = NULL;
@@ -107,6 +110,7 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
     if (check(&d, cells * rows * 4, "d") || check(&rows_b, problems * 8, "row_counts") ||
         check(&cols_b, problems * 8, "col_counts") || check(&optional, cells, "optional") ||
         check(&hold_cap, cells * 4, "hold_cap") || check(&hold_extra, cells * 4, "hold_extra") ||
+        check(&row_hold, problems * rows * 4, "row_hold") ||
         check(&entry, cells * 8, "entry") || check(&exit_, cells * 8, "exit") ||
         check(&costs, problems * 8, "costs"))
         goto done;
@@ -130,10 +134,11 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
         const uint8_t *opt = (const uint8_t *)optional.buf + p * columns;
         const float *cap = (const float *)hold_cap.buf + p * columns;
         const float *extra = (const float *)hold_extra.buf + p * columns;
+        const float *holds = (const float *)row_hold.buf + p * rows;
         for (Py_ssize_t j = 0; j < c_count; j++) previous[j] = INFINITY;
         for (Py_ssize_t i = 0; i < r_count; i++) {
             solve_row(dp + i * columns, previous, current, codes + i * c_count, c_count, 0, c_count,
-                      i == 0, opt, cap, extra, gap);
+                      i == 0, opt, cap, extra, gap, holds[i]);
             double *swap = previous;
             previous = current;
             current = swap;
@@ -160,6 +165,7 @@ done:
     PyBuffer_Release(&optional);
     PyBuffer_Release(&hold_cap);
     PyBuffer_Release(&hold_extra);
+    PyBuffer_Release(&row_hold);
     PyBuffer_Release(&entry);
     PyBuffer_Release(&exit_);
     PyBuffer_Release(&costs);
@@ -168,24 +174,26 @@ done:
 
 PyDoc_STRVAR(band_rows_doc,
 "band_rows(block, width, first_row, columns, d, lo, previous, previous_lo, optional, hold_cap,\n"
-"          hold_extra, gap, codes) -> previous_lo\n"
+"          hold_extra, gap, row_hold, codes) -> previous_lo\n"
 "Rows first_row .. first_row+block-1 of a band: d (block, width) float32, lo (block,) int64\n"
 "the first column of each row, previous (width,) float64 the row above (updated in place),\n"
-"column costs (columns,) indexed by absolute column, codes (block, width) written.");
+"column costs (columns,) indexed by absolute column, row_hold (block,) float32 the most a hold\n"
+"may cost in each row, codes (block, width) written.");
 
 static PyObject *band_rows(PyObject *self, PyObject *args) {
     Py_ssize_t block, width, first_row, columns, previous_lo;
-    Py_buffer d, lo_b, previous_b, optional, hold_cap, hold_extra, codes;
+    Py_buffer d, lo_b, previous_b, optional, hold_cap, hold_extra, row_hold, codes;
     double gap;
-    if (!PyArg_ParseTuple(args, "nnnny*y*w*ny*y*y*dw*", &block, &width, &first_row, &columns, &d,
+    if (!PyArg_ParseTuple(args, "nnnny*y*w*ny*y*y*dy*w*", &block, &width, &first_row, &columns, &d,
                           &lo_b, &previous_b, &previous_lo, &optional, &hold_cap, &hold_extra, &gap,
-                          &codes))
+                          &row_hold, &codes))
         return NULL;
     PyObject *result = NULL;
     double *current = NULL;
     const int64_t *lo = lo_b.buf;
     if (check(&d, block * width * 4, "d") || check(&lo_b, block * 8, "lo") ||
-        check(&previous_b, width * 8, "previous") || check(&codes, block * width, "codes"))
+        check(&previous_b, width * 8, "previous") || check(&codes, block * width, "codes") ||
+        check(&row_hold, block * 4, "row_hold"))
         goto done;
     if (check(&optional, columns, "optional") || check(&hold_cap, columns * 4, "hold_cap") ||
         check(&hold_extra, columns * 4, "hold_extra"))
@@ -214,7 +222,8 @@ static PyObject *band_rows(PyObject *self, PyObject *args) {
         if (valid > width) valid = width;
         solve_row((const float *)d.buf + r * width, previous, current, (uint8_t *)codes.buf + r * width,
                   width, shift, valid, first_row + r == 0, (const uint8_t *)optional.buf + lo[r],
-                  (const float *)hold_cap.buf + lo[r], (const float *)hold_extra.buf + lo[r], gap);
+                  (const float *)hold_cap.buf + lo[r], (const float *)hold_extra.buf + lo[r], gap,
+                  ((const float *)row_hold.buf)[r]);
         for (Py_ssize_t j = 0; j < width; j++) previous[j] = current[j];
         previous_lo = (Py_ssize_t)lo[r];
     }
@@ -231,6 +240,7 @@ done:
     PyBuffer_Release(&optional);
     PyBuffer_Release(&hold_cap);
     PyBuffer_Release(&hold_extra);
+    PyBuffer_Release(&row_hold);
     PyBuffer_Release(&codes);
     return result;
 }

@@ -38,6 +38,7 @@ from ..model import SpeechSpan
 from . import activity
 from .dtw import ColumnCosts, Path, banded_path, corner_paths
 from .synthesis import NO_FRAMES, SynthesisProcess
+from .voice import VoiceDetector, per_frame
 from .features import (
     CEPSTRA,
     HOP_SECONDS,
@@ -77,6 +78,12 @@ class AlignSettings:
     tail_db: float = 8.0  # a cue's end moves on while the audio stays this far above the floor
     tail_seconds: float = 0.25  # ...by at most this much
     good_distance: float = 0.45  # typical distance of matching frames (confidence 1)
+    voice_near: float = 0.15  # a frame is near a voice if the detector hears one this close
+    voice_core: float = 0.10  # ...and inside one if it hears it all this far around
+    unvoiced_price: float = 1.0  # added to a speech frame's distance far from any voice
+    voiced_pause_price: float = 0.6  # added to a pause's price inside a voice
+    inner_pause_price: float = 0.3  # added to a pause's price when it falls inside a cue's text
+    unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
 
 
 @dataclass(frozen=True)
@@ -91,10 +98,13 @@ class _Real:
     """The audio, frame by frame: features, and the price of calling each frame a pause."""
 
     features: np.ndarray  # (frames, dims)
-    pause: np.ndarray  # (frames,) distance to the local room tone, chance units
+    pause: np.ndarray  # (frames,) price of a pause column: room-tone distance and voice, chance units
+    unvoiced: np.ndarray  # (frames,) added to speech columns' distance: no voice near
+    hold: np.ndarray  # (frames,) most a hold may cost: a pause inside a cue's text
 
     def pooled(self, factor: int) -> _Real:
-        return _Real(_pool(self.features, factor), _pool(self.pause[:, None], factor)[:, 0])
+        rows = _pool(np.stack([self.pause, self.unvoiced, self.hold], axis=1), factor)
+        return _Real(_pool(self.features, factor), rows[:, 0], rows[:, 1], rows[:, 2])
 
     def __len__(self) -> int:
         return len(self.pause)
@@ -129,8 +139,8 @@ class _Layout:
         speech = self.kinds == SPEECH
         return ColumnCosts(
             optional=~speech,
-            hold_cap=np.where(pause, settings.pause_gap, settings.gap).astype(np.float32),
-            hold_extra=np.where(speech, settings.stretch, 0.0).astype(np.float32),
+            hold_cap=np.where(pause, np.inf, settings.gap).astype(np.float32),
+            hold_extra=np.where(pause, 0.0, settings.stretch).astype(np.float32),
             gap=settings.gap,
         )
 
@@ -160,12 +170,12 @@ def align(
     ``duration_hint`` (the probed duration) lets the features be stored without a copy."""
     stretches = list(audio) if _are_stretches(audio) else [Stretch(audio)]  # type: ignore[arg-type]
     with SynthesisProcess([*texts, settings.filler], settings) as synthesis:  # beside decoding
-        features, log_energy = _read_features(stretches, sample_rate, duration_hint)  # type: ignore[arg-type]
+        features, log_energy, voice = _read_features(stretches, sample_rate, duration_hint)  # type: ignore[arg-type]
         *synthetic, filler_frames = synthesis.result()
     duration = len(log_energy) * HOP_SECONDS
     if len(log_energy) < 10:
         raise AlignmentError("the audio is too short to align")
-    speech = activity.speech_frames(log_energy)
+    speech = _voiced(voice, log_energy)
     levels = _Levels.of(log_energy, speech)
     normalise_locally(features[:, :CEPSTRA], speech, out=features[:, :CEPSTRA])
     features[:, CEPSTRA] = settings.level_weight * levels.loudness(log_energy)
@@ -181,7 +191,7 @@ def align(
     pause = _pause_distance(features, log_energy, speech) / scale
     features /= scale
     fine.features /= scale
-    real = _Real(features, pause)
+    real = _Real(features, *_voice_prices(pause, voice, settings))
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]
     filler = fine.features[filler_start : filler_start + filler_length]
@@ -193,9 +203,13 @@ def align(
     )
 
 
-def _frames_of(chunks: Iterable[np.ndarray], extractor: FeatureExtractor) -> Iterator[Features]:
-    """The frames each chunk completes, then the last ones, as they come."""
+def _frames_of(
+    chunks: Iterable[np.ndarray], extractor: FeatureExtractor, detector: VoiceDetector
+) -> Iterator[Features]:
+    """The frames each chunk completes, then the last ones, as they come; every chunk is
+    also handed to the voice detector."""
     for chunk in chunks:
+        detector.push(chunk)
         yield extractor.push(chunk)
     yield extractor.finish()
 
@@ -206,9 +220,10 @@ def _are_stretches(audio: object) -> bool:
 
 def _read_features(
     stretches: Sequence[Stretch], sample_rate: int, duration_hint: float | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cepstra (with a spare column for loudness) and log energy of the whole stream, one
-    chunk per stretch in memory at a time, every stretch read by a thread of its own.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cepstra (with a spare column for loudness), log energy and voice probability of the
+    whole stream, one chunk per stretch in memory at a time, every stretch read by a thread
+    of its own.
 
     Frames go straight into arrays sized from ``duration_hint``; the last stretch keeps what
     does not fit (no hint, or a longer stream than probed) aside, added at the end. A stretch
@@ -216,19 +231,22 @@ def _read_features(
     capacity = max(round((duration_hint or 0.0) / HOP_SECONDS), stretches[-1].keep) + 100
     features = np.empty((capacity, CEPSTRA + 1), np.float32)
     log_energy = np.empty(capacity, np.float32)
+    voice = np.zeros(capacity, np.float32)
     limits = [s.keep for s in stretches[1:]] + [None]
     ends = [s.keep for s in stretches]
     overflow: list[Features] = []
+    overflow_voice: list[np.ndarray] = []
     failures: list[BaseException] = []
     stop = threading.Event()
 
     def read(index: int) -> None:
         stretch, limit = stretches[index], limits[index]
         extractor = FeatureExtractor(sample_rate)
+        detector = VoiceDetector(sample_rate)
         position = stretch.first  # file frame of the extractor's next frame
         chunks = iter(stretch.chunks)
         try:
-            for part in _frames_of(chunks, extractor):
+            for part in _frames_of(chunks, extractor, detector):
                 lo, hi = max(position, stretch.keep), position + len(part)
                 if limit is not None:
                     hi = min(hi, limit, capacity)
@@ -243,6 +261,11 @@ def _read_features(
                 position += len(part)
                 if stop.is_set() or (limit is not None and position >= limit):
                     break
+            lo, hi = stretch.keep, ends[index]
+            heard = per_frame(detector.finish(), hi - stretch.first)[lo - stretch.first :]
+            voice[lo : min(hi, capacity)] = heard[: max(0, min(hi, capacity) - lo)]
+            if hi > capacity:
+                overflow_voice.append(heard[capacity - lo :])
         except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
             failures.append(error)
             stop.set()
@@ -265,11 +288,13 @@ def _read_features(
             break  # the audio ended before this stretch's part of it
         count = ends[index]
     if overflow and count > capacity:
-        features = np.concatenate([features[:capacity], np.zeros((count - capacity, CEPSTRA + 1), np.float32)])
-        log_energy = np.concatenate([log_energy[:capacity], np.zeros(count - capacity, np.float32)])
-        features[capacity:count, :CEPSTRA] = np.concatenate([p.cepstra for p in overflow])[: count - capacity]
-        log_energy[capacity:count] = np.concatenate([p.log_energy for p in overflow])[: count - capacity]
-    return features[:count], log_energy[:count]
+        extra = count - capacity
+        features = np.concatenate([features[:capacity], np.zeros((extra, CEPSTRA + 1), np.float32)])
+        log_energy = np.concatenate([log_energy[:capacity], np.zeros(extra, np.float32)])
+        voice = np.concatenate([voice[:capacity], np.concatenate(overflow_voice)[:extra]])
+        features[capacity:count, :CEPSTRA] = np.concatenate([p.cepstra for p in overflow])[:extra]
+        log_energy[capacity:count] = np.concatenate([p.log_energy for p in overflow])[:extra]
+    return features[:count], log_energy[:count], voice[:count]
 
 
 def _locate(
@@ -415,6 +440,39 @@ def _pause_distance(features: np.ndarray, log_energy: np.ndarray, speech: np.nda
     return distance
 
 
+def _voiced(voice: np.ndarray, log_energy: np.ndarray) -> np.ndarray:
+    """Frames that hold a voice, for the statistics of the voice (normalisation, loudness,
+    room tone): the detector's; the energy detector's where it heard almost no voice."""
+    voiced = voice >= 0.5
+    return voiced if voiced.sum() >= 100 else activity.speech_frames(log_energy)
+
+
+def _voice_prices(
+    pause: np.ndarray, voice: np.ndarray, settings: AlignSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a voice detector changes in the prices (chance units): a pause column costs
+    little far from any voice (music, noise: ``unvoiced_pause_share`` of its room-tone price)
+    and more inside one; a speech column costs more far from any voice. "Near" and "inside"
+    widen and narrow the detector's answer (it lags a voice's onset by up to ~150 ms)."""
+    near = _running(voice, round(settings.voice_near / HOP_SECONDS), np.max)
+    core = _running(voice, round(settings.voice_core / HOP_SECONDS), np.min)
+    around = _running(voice, round(0.25 / HOP_SECONDS), np.mean)
+    share = settings.unvoiced_pause_share
+    capped = np.minimum(pause, settings.pause_gap)
+    priced = capped * (share + (1.0 - share) * around) + settings.voiced_pause_price * core
+    unvoiced = settings.unvoiced_price * (1.0 - near)
+    hold = priced + settings.inner_pause_price
+    return priced.astype(np.float32), unvoiced.astype(np.float32), hold.astype(np.float32)
+
+
+def _running(values: np.ndarray, half: int, reduce) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``reduce`` (max or min) over ``half`` frames each side of every frame."""
+    if half <= 0 or len(values) == 0:
+        return values.astype(np.float32)
+    padded = np.pad(values.astype(np.float32), half, mode="edge")
+    return reduce(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+
+
 def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """RMS difference per dimension between every row of ``a`` and every row of ``b``."""
     squared = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
@@ -501,7 +559,7 @@ def _coarse_to_fine(
             lo, width = np.zeros(len(pooled), np.int64), layout.columns
         else:
             lo, width = _project(path, previous, layout, len(pooled), settings)
-        path = banded_path(_band_distance(pooled, layout), lo, width, layout.costs(settings))
+        path = banded_path(_band_distance(pooled, layout), lo, width, layout.costs(settings), pooled.hold)
         if factor == settings.fine_factor:
             return path, layout
         previous = layout
@@ -523,7 +581,7 @@ def _band_distance(real: _Real, layout: _Layout):  # type: ignore[no-untyped-def
         else:
             cross = (synthetic[columns] @ real.features[rows][:, :, None])[..., 0]
         squared = real_norms[rows][:, None] + synthetic_norms[columns] - 2.0 * cross
-        d = np.sqrt(np.maximum(squared, 0.0) / dims)
+        d = np.sqrt(np.maximum(squared, 0.0) / dims) + real.unvoiced[rows][:, None]
         return np.where(pause[columns], real.pause[rows][:, None], d)
 
     return distance
@@ -715,9 +773,9 @@ def _window_paths(
     b = fine.features[col_index]  # (windows, cols, dims)
     cross = a @ b.transpose(0, 2, 1)  # batched BLAS: 15x faster than einsum here
     squared = (a * a).sum(2)[:, :, None] + (b * b).sum(2)[:, None, :] - 2.0 * cross
-    d = np.sqrt(np.maximum(squared, 0.0) / a.shape[2])
+    d = np.sqrt(np.maximum(squared, 0.0) / a.shape[2]) + real.unvoiced[row_index][:, :, None]
     d = np.where(fine.kinds[col_index][:, None, :] == PAUSE, real.pause[row_index][:, :, None], d)
-    return corner_paths(d, row_counts, col_counts, fine.costs(settings).take(col_index))
+    return corner_paths(d, row_counts, col_counts, fine.costs(settings).take(col_index), real.hold[row_index])
 
 
 # --- judging and second pass ----------------------------------------------------------------

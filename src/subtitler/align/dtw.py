@@ -4,7 +4,8 @@ Rows are frames of the real audio, columns frames of the synthetic speech. A pat
 
 - go diagonally (both advance), paying the frame distance ``d``;
 - *hold* (go up: the real audio advances, the text waits: slower speech, a filler, a
-  pause), paying ``min(d + hold_extra, hold_cap)`` of the column;
+  pause), paying ``min(d + hold_extra, hold_cap)`` of the column, and never more than the
+  row's ``row_hold`` (a speaker may pause anywhere, even inside a word's column);
 - *skip* (go left: the text advances, the audio waits: faster speech, text not said),
   paying ``min(d, gap)``, or nothing in an *optional* column (a pause or filler that the
   speaker may not make).
@@ -69,10 +70,13 @@ DistanceFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``distance(rows, columns)`` -> distances, ``rows`` (R,) against ``columns`` (R, W)."""
 
 
-def banded_path(distance: DistanceFn, lo: np.ndarray, width: int, costs: ColumnCosts) -> Path:
+def banded_path(
+    distance: DistanceFn, lo: np.ndarray, width: int, costs: ColumnCosts, row_hold: np.ndarray | None = None
+) -> Path:
     """Best path through the band: row ``i`` may visit columns ``lo[i] .. lo[i]+width-1``.
 
     ``lo`` must be non-decreasing, start at 0 and end with the last column inside the band.
+    ``row_hold`` (one per row) caps the price of a hold in that row (none by default).
     Memory: one byte per cell of the band.
     """
     rows, columns = len(lo), len(costs)
@@ -80,6 +84,7 @@ def banded_path(distance: DistanceFn, lo: np.ndarray, width: int, costs: ColumnC
     if lo[0] != 0 or lo[-1] + width < columns or np.any(np.diff(lo) < 0):
         raise ValueError("the band must be monotonic and hold the first and last cells")
     optional, hold_cap, hold_extra = _column_arrays(costs)
+    holds = np.ascontiguousarray(np.full(rows, np.inf) if row_hold is None else row_hold, np.float32)
     codes = np.empty((rows, width), np.uint8)
     offsets = np.arange(width)
     previous = np.full(width, np.inf)
@@ -91,7 +96,7 @@ def banded_path(distance: DistanceFn, lo: np.ndarray, width: int, costs: ColumnC
         d_block = np.ascontiguousarray(distance(block, cols), np.float32)
         previous_lo = _dtw.band_rows(
             len(block), width, start, columns, d_block, lo[block], previous, previous_lo,
-            optional, hold_cap, hold_extra, float(costs.gap), codes[start : start + len(block)],
+            optional, hold_cap, hold_extra, float(costs.gap), holds[block], codes[start : start + len(block)],
         )  # fmt: skip
     cost = float(previous[columns - 1 - int(lo[-1])])
     if not np.isfinite(cost):
@@ -111,21 +116,28 @@ def _column_arrays(costs: ColumnCosts) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def corner_paths(
-    d: np.ndarray, row_counts: np.ndarray, col_counts: np.ndarray, costs: ColumnCosts
+    d: np.ndarray,
+    row_counts: np.ndarray,
+    col_counts: np.ndarray,
+    costs: ColumnCosts,
+    row_hold: np.ndarray | None = None,
 ) -> list[Path]:
     """Best paths of many small independent problems at once, corner to corner.
 
     ``d`` is (problems, rows, columns), padded beyond each problem's own ``row_counts`` and
-    ``col_counts``; the arrays of ``costs`` are (problems, columns)."""
+    ``col_counts``; the arrays of ``costs`` are (problems, columns), ``row_hold`` (problems,
+    rows)."""
     problems, rows, cols = d.shape
     optional, hold_cap, hold_extra = _column_arrays(costs)
+    holds = np.full((problems, rows), np.inf, np.float32) if row_hold is None else row_hold
+    holds = np.ascontiguousarray(holds, np.float32)
     entry = np.zeros((problems, cols), np.int64)
     exit_ = np.zeros((problems, cols), np.int64)
     finals = np.empty(problems)
     _dtw.corner_paths(
         problems, rows, cols, np.ascontiguousarray(d, np.float32),
         np.ascontiguousarray(row_counts, np.int64), np.ascontiguousarray(col_counts, np.int64),
-        optional, hold_cap, hold_extra, float(costs.gap), entry, exit_, finals,
+        optional, hold_cap, hold_extra, float(costs.gap), holds, entry, exit_, finals,
     )  # fmt: skip
     return [
         Path(entry=entry[p, : col_counts[p]], exit=exit_[p, : col_counts[p]], cost=float(finals[p]))

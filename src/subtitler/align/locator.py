@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
-from ..model import Cue, MediaInfo
+from ..model import Cue, MediaInfo, SpeechSpan
 from ..timing import LocatedSpeech, register_locator
 from .aligner import AlignSettings, Stretch, align
 from .features import HOP_SECONDS
@@ -30,14 +32,15 @@ class AudioLocator:
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
         began = time.perf_counter()
-        texts = [verbalize(cue.text) for cue in cues]
+        pieces, owners = _pieces(cues)
         try:
             stretches = _stretches(media)
-            result = align(texts, stretches, SAMPLE_RATE, self.settings, duration_hint=media.duration)
+            aligned = align(pieces, stretches, SAMPLE_RATE, self.settings, duration_hint=media.duration)
         except MediaError as error:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
             raise AlignmentError(error.message, media.path) from None
+        result = replace(aligned, spans=_cue_spans(aligned.spans, owners, len(cues)))
         not_found = [k for k, span in enumerate(result.spans) if not span.found]
         doubtful = [
             k
@@ -63,6 +66,36 @@ class AudioLocator:
                 "align_seconds": round(time.perf_counter() - began, 3),
             },
         )
+
+
+PAUSE_AFTER = re.compile(r"(?<=[.!?…;:,])\s+")
+
+
+def _pieces(cues: Sequence[Cue]) -> tuple[list[str], list[int]]:
+    """The verbalised text of every cue, cut where a speaker may pause (after punctuation),
+    and the cue each piece belongs to. Between pieces, as between cues, the aligner allows
+    a pause or a filler: real speakers pause between the sentences of one cue, and a cue
+    matched as one piece across a 5 s pause lost its first sentence."""
+    pieces: list[str] = []
+    owners: list[int] = []
+    for index, cue in enumerate(cues):
+        for part in PAUSE_AFTER.split(cue.text.strip()) or [""]:
+            pieces.append(verbalize(part))
+            owners.append(index)
+    return pieces, owners
+
+
+def _cue_spans(spans: Sequence[SpeechSpan], owners: Sequence[int], count: int) -> tuple[SpeechSpan, ...]:
+    """One span per cue from its pieces': from the first heard piece's start to the last
+    heard piece's end (all pieces when none was heard); the first heard piece's confidence."""
+    grouped: list[list[SpeechSpan]] = [[] for _ in range(count)]
+    for span, owner in zip(spans, owners):
+        grouped[owner].append(span)
+    out = []
+    for parts in grouped:
+        heard = [p for p in parts if p.found] or parts
+        out.append(SpeechSpan(heard[0].start, heard[-1].end, heard[0].confidence, found=any(p.found for p in parts)))
+    return tuple(out)
 
 
 def _stretches(media: MediaInfo) -> list[Stretch]:
