@@ -891,3 +891,26 @@ def test_quiet_prints_only_failures(project, fake, video, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("failed       b-stale: ") and captured.err.count("\n") == 1
+
+
+def test_after_a_failed_rebuild_the_old_caption_is_not_published(project, fake, video, monkeypatch, capsys):
+    """The real build: built and published, then the transcript is edited and its rebuild fails."""
+    from media_helpers import make_mp4
+    from subtitler.cli import main
+
+    (project.root / "media").mkdir()
+    media = make_mp4(project.root / "media" / "a.mp4", 12.0)
+    transcript = project.add("a", fake.embed_url(video), cues=None)
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--timing", "proportional", "-q"]) == 0
+    assert project.run() == 0 and len(puts(fake)) == 1
+
+    transcript.write_text(transcript.read_text(encoding="utf-8").replace("Bonjour", "Bonsoir"), encoding="utf-8")
+    media.write_bytes(b"not a video any more")
+    assert main(["build", "--timing", "proportional", "-q"]) == 1
+    capsys.readouterr()
+
+    assert project.run() == 1
+
+    assert "the transcript changed since its last successful build: rebuild first" in capsys.readouterr().err
+    assert len(puts(fake)) == 1
