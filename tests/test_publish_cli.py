@@ -123,7 +123,7 @@ def test_first_upload_sends_the_file_as_text_vtt_in_captionfile(project, fake, v
     assert fake.caption(video, "fr") == (project.out / "mots-de-passe" / "mots-de-passe.fr.vtt").read_bytes()
     out = capsys.readouterr().out
     assert "uploaded     mots-de-passe: fr caption to " in out and "(new, 2 cues)" in out
-    assert "publish: 1 uploaded, 0 unchanged, 0 skipped, 0 failed" in out
+    assert "publish: 1 uploaded, 0 written, 0 unchanged, 0 kept, 0 skipped, 0 failed" in out
 
 
 def test_rerun_with_the_same_caption_uploads_nothing_and_reuses_the_cached_token(project, fake, video, capsys):
@@ -214,7 +214,7 @@ def test_dry_run_reports_new_changed_and_unchanged_and_uploads_nothing(project, 
     assert "would upload a-new: fr caption to" in out and "(new)" in out
     assert "would upload b-changed" in out and "(changed: 1 of 2 cue(s) differ)" in out
     assert "unchanged    c-same" in out
-    assert "publish (dry run): 2 would upload, 1 unchanged, 0 skipped, 0 failed" in out
+    assert "publish (dry run): 2 would upload, 0 would write, 1 unchanged, 0 kept, 0 skipped, 0 failed" in out
 
 
 def test_dry_run_works_without_credentials(project, fake, video, capsys):
@@ -256,8 +256,8 @@ def test_video_not_on_peertube_is_skipped_with_a_reason(project, embed_src, caps
 
     out = capsys.readouterr().out
     assert "skipped      cnil: " in out
-    assert ("not a PeerTube video page" if embed_src else "no videoEmbedSrc") in out
-    assert "0 uploaded, 0 unchanged, 1 skipped, 0 failed" in out
+    assert ("not on PeerTube: give --site DIR" if embed_src else "no videoEmbedSrc") in out
+    assert "0 uploaded, 0 written, 0 unchanged, 0 kept, 1 skipped, 0 failed" in out
 
 
 def test_unknown_video_fails_with_a_clear_message(project, fake, capsys):
@@ -374,7 +374,7 @@ def test_one_failing_video_does_not_stop_the_others(project, fake, video, capsys
     assert project.run() == 1
 
     assert fake.caption(video, "fr") is not None
-    assert "publish: 1 uploaded, 0 unchanged, 1 skipped, 2 failed" in capsys.readouterr().out
+    assert "publish: 1 uploaded, 0 written, 0 unchanged, 0 kept, 1 skipped, 2 failed" in capsys.readouterr().out
 
 
 # -- transient faults -----------------------------------------------------------------------------
@@ -869,7 +869,7 @@ def test_the_report_says_per_video_what_was_done_why_and_the_caption_before_and_
     assert a["after"] == {"cues": 2, "sha256": cues_sha256(cues_from_vtt(vtt_text(CUES))),
                           "by_subtitler": True, "automatic": False}
     assert a["copy"] == str(project.out / "a" / "published" / "20270115T080000Z.fr.vtt")
-    assert b["status"] == "skipped" and "not a PeerTube video page" in b["message"] and b["before"] is None
+    assert b["status"] == "skipped" and "give --site DIR" in b["message"] and b["before"] is None
 
 
 def test_the_report_of_a_dry_run_has_no_after_state(project, fake, video):

@@ -31,6 +31,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def transcript_sha256(path: Path) -> str:
+    """The hash of the transcript as the build depends on it: every byte but the front matter's
+    ``captionFilePath`` entry, which ``subtitler publish --site`` fills (nothing built reads it),
+    so publishing neither triggers a rebuild nor makes its own build look stale."""
+    from .publish.frontmatter import without_caption_file_path
+
+    return hashlib.sha256(without_caption_file_path(path.read_bytes())).hexdigest()
+
+
 def _media_fingerprint(media: Path | None, previous: dict | None) -> dict | None:
     """Hash the media, reusing the last hash when size and mtime are unchanged (videos are big)."""
     if media is None:
@@ -59,7 +68,7 @@ def build_key(
     """Everything the outputs depend on: transcript and media content, options, tool version."""
     return {
         "version": version,
-        "transcript_sha256": file_sha256(transcript),
+        "transcript_sha256": transcript_sha256(transcript),
         "media": _media_fingerprint(media, (previous or {}).get("key")),
         "options": json.loads(json.dumps(options.fingerprint(), sort_keys=True, default=str)),
     }
@@ -93,7 +102,7 @@ def unpublishable(video_dir: Path, transcript: Path, output: str) -> str | None:
     manifest = read_manifest(video_dir)
     if manifest is None or "result" not in manifest:
         return "no finished build of this transcript in the output folder"
-    if manifest.get("key", {}).get("transcript_sha256") != file_sha256(transcript):
+    if manifest.get("key", {}).get("transcript_sha256") != transcript_sha256(transcript):
         return "the transcript changed since its last successful build"
     if manifest.get("provisional"):
         return ("its last build fell back to proportional timing (provisional; build it with "

@@ -44,7 +44,12 @@ credentials (never on the command line), each bound to one instance:
   or a TOML file (--config, default ~/.config/subtitler/peertube.toml, chmod 600) with
   username / password / access_token under [instances."host[:port]"].
 Videos on any other instance are skipped: nothing is sent to them.
-Tokens are cached in ~/.cache/subtitler/peertube-tokens.json (private) and refreshed."""
+Tokens are cached in ~/.cache/subtitler/peertube-tokens.json (private) and refreshed.
+
+self-hosted videos (videoEmbedSrc is a video file, not a PeerTube page) go to the site:
+  --site DIR (or site = "DIR" in the config file) is the site's public folder; the caption is
+  written to DIR/<captionFilePath>, by default /captions/<transcript folder>/<video file stem>.vtt,
+  and captionFilePath is filled in the transcript (that line only)."""
 
 
 def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -52,10 +57,11 @@ def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
     default = RetryPolicy()
     parser = subparsers.add_parser(
         "publish",
-        help="upload each video's caption to its PeerTube instance, when it changed",
+        help="deliver each video's caption: to its PeerTube instance, or to the site for self-hosted videos",
         description="Upload OUT/<slug>/<slug>.<lang>.vtt to the PeerTube video named by each "
-                    "transcript's videoEmbedSrc, only when its cues differ from the current caption "
-                    "and only what the last build made from the transcript as it is now.",
+                    "transcript's videoEmbedSrc, or write it into the site's public folder when the "
+                    "video is a file on its own server; only when it changed, and only what the last "
+                    "build made from the transcript as it is now.",
         epilog=_CREDENTIALS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -66,12 +72,18 @@ def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--instance", metavar="URL",
                         help=f"the PeerTube instance the environment's credentials belong to "
                              f"(default: {ENV_URL})")
+    parser.add_argument("--site", type=Path, default=None, metavar="DIR",
+                        help="the site's public folder, for self-hosted videos (default: site in the config file)")
+    parser.add_argument("--replace-existing", action="store_true",
+                        help="site: replace caption files subtitler did not write (a copy is kept)")
     parser.add_argument("--lang", default=None,
                         help="PeerTube caption language to upload as (default: each transcript's lang, "
                              "usually fr); the file is always OUT/<slug>/<slug>.<transcript lang>.vtt")
     parser.add_argument("-n", "--dry-run", action="store_true",
                         help="say what would change (how many cues), send and write nothing but the report")
-    parser.add_argument("-f", "--force", action="store_true", help="upload even when the caption is unchanged")
+    parser.add_argument("-f", "--force", action="store_true",
+                        help="upload even when the caption is unchanged; site: replace a caption file edited "
+                             "by hand since subtitler wrote it (a copy is kept)")
     parser.add_argument("--config", type=Path, default=None, metavar="FILE",
                         help="credentials file (default: ~/.config/subtitler/peertube.toml)")
     parser.add_argument("--timeout", type=positive_float, default=default.timeout, metavar="SECONDS",
@@ -104,17 +116,23 @@ def run_publish(
     env = os.environ if env is None else env
     paths = collect_inputs(args.inputs)
     credentials = CredentialSource(env, args.config, args.instance)
-    if not credentials.instances:
+    site = args.site or credentials.site
+    if not credentials.instances and site is None:
         raise UsageError(
             f"nowhere to publish: name the PeerTube instance with {ENV_URL}=https://host (or --instance), "
-            'or give its credentials in the config file under [instances."host"]'
+            'or give its credentials in the config file under [instances."host"], or give the site\'s '
+            "public folder with --site DIR"
         )
+    if site is not None and not site.is_dir():
+        raise UsageError("the site folder does not exist", site)
     options = PublishOptions(
         out_dir=args.out,
         lang=args.lang,
         dry_run=args.dry_run,
         force=args.force,
         policy=RetryPolicy(max_attempts=args.attempts, max_total_delay=args.max_wait, timeout=args.timeout),
+        site=site,
+        replace_existing=args.replace_existing,
     )
     redactor = Redactor()
     handler = _log_handler(logging.INFO if args.verbose else logging.ERROR if args.quiet else logging.WARNING)
@@ -185,8 +203,8 @@ def _entry(outcome: VideoOutcome) -> dict:
 
 
 def _summary(counts: Counter[Status], dry_run: bool) -> str:
-    shown = [Status.WOULD_UPLOAD] if dry_run else [Status.UPLOADED]
-    shown += [Status.UNCHANGED, Status.SKIPPED, Status.FAILED]
+    shown = [Status.WOULD_UPLOAD, Status.WOULD_WRITE] if dry_run else [Status.UPLOADED, Status.WRITTEN]
+    shown += [Status.UNCHANGED, Status.KEPT, Status.SKIPPED, Status.FAILED]
     return "publish" + (" (dry run)" if dry_run else "") + ": " + ", ".join(
         f"{counts[status]} {status.value}" for status in shown
     )

@@ -43,3 +43,11 @@ class ApiError(PublishError):
         self.code = code
         self.detail = detail
         self.invalid_params = invalid_params
+
+
+class FrontMatterError(PublishError):
+    """The transcript's front matter cannot take captionFilePath without changing anything else."""
+
+
+class SitePathError(PublishError):
+    """captionFilePath would lead outside the site folder, or is not a caption file there."""

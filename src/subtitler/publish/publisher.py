@@ -1,4 +1,5 @@
-"""Per video: decide whether its caption must go to PeerTube, and upload it when it must.
+"""Per video: decide where its caption goes (PeerTube, or the site for a self-hosted video),
+and deliver it when it must.
 
 Nothing is sent before every local check passed: the video's instance is one the credentials
 belong to, the caption is what the last successful build made from the transcript as it is
@@ -6,8 +7,9 @@ now (manifest hashes), and it is valid WebVTT. Then the checks PeerTube can answ
 video exists, is local, the account may manage it), and the current caption of that language
 is fetched and compared by cues: only a difference (or ``--force``) leads to a PUT. A
 current caption this tool did not upload is copied to ``OUT/<slug>/published/`` first.
-A video's failure is its outcome, never an exception, so one bad video does not stop the
-others.
+A video that is a plain media file on the programme's own server goes to the site's public
+folder instead (:mod:`.site`). A video's failure is its outcome, never an exception, so one
+bad video does not stop the others.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from enum import Enum
 from pathlib import Path
 
 from .. import incremental
-from ..errors import PublishError, SubtitlerError
-from ..transcript import load_transcript
+from ..errors import NothingToCaption, PublishError, SubtitlerError
+from ..model import Transcript
+from ..transcript import load_transcript, slug_for
 from .auth import Authenticator, CredentialSource, TokenCache, instance_key
 from .captions import NGINX_BODY_CAP, CaptionCue, count_differences, cues_from_vtt, cues_sha256, load_caption
 from .client import ApiClient, RetryPolicy
@@ -30,21 +33,30 @@ from .errors import ApiError, UnsupportedVideoURL
 from .instance import PeerTubeInstance, RemoteCaption, VideoInfo
 from .record import DeliveryLog, utc_stamp
 from .redact import Redactor
+from .site import deliver, is_site_video
 from .urls import VideoRef, parse_video_url
 
 log = logging.getLogger("subtitler.publish")
 
 
 class Status(str, Enum):
-    UPLOADED = "uploaded"
+    UPLOADED = "uploaded"  # to PeerTube
+    WRITTEN = "written"  # to the site
     WOULD_UPLOAD = "would upload"  # --dry-run
+    WOULD_WRITE = "would write"  # --dry-run
     UNCHANGED = "unchanged"
+    KEPT = "kept"  # a caption someone else made is left in place (not asked to replace it)
     SKIPPED = "skipped"
     FAILED = "failed"
 
 
 class Target(str, Enum):
     PEERTUBE = "peertube"
+    SITE = "site"
+
+
+_SITE_STATUS = {"written": Status.WRITTEN, "would write": Status.WOULD_WRITE, "unchanged": Status.UNCHANGED,
+                "kept": Status.KEPT}
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,7 @@ class CaptionState:
     """A caption found at a destination, before or after the run."""
 
     cues: int
-    sha256: str  # of its cues (times and text), or of its bytes when they are not WebVTT
+    sha256: str  # PeerTube: of its cues (times and text), or of its bytes when not WebVTT; site: of the file
     by_subtitler: bool  # what this tool delivered there last
     automatic: bool = False  # made by PeerTube's transcription
 
@@ -66,11 +78,12 @@ class VideoOutcome:
     status: Status
     message: str
     target: Target | None = None
-    destination: str | None = None  # the PeerTube video URL (no query string)
+    destination: str | None = None  # the PeerTube video URL (no query string), or the site file
     before: CaptionState | None = None
     after: CaptionState | None = None
     copy: Path | None = None  # where the replaced caption was kept
     time: str = ""
+    comparison: dict | None = None  # a caption someone else made, and ours, on the caption rules
 
 
 @dataclass(frozen=True)
@@ -78,8 +91,10 @@ class PublishOptions:
     out_dir: Path = Path("output")
     lang: str | None = None  # PeerTube caption language; None: each transcript's own
     dry_run: bool = False
-    force: bool = False
+    force: bool = False  # PeerTube: upload an unchanged caption; site: replace a file edited by hand
     policy: RetryPolicy = RetryPolicy()
+    site: Path | None = None  # the site's public folder, for self-hosted videos
+    replace_existing: bool = False  # site: replace a caption file subtitler did not write
 
 
 @dataclass
@@ -123,12 +138,16 @@ class Publisher:
         started = utc_stamp(self._clock())
         try:
             transcript = load_transcript(transcript_path)
+        except NothingToCaption as error:  # a PDF entry of the catalogue
+            return VideoOutcome(transcript_path, slug_for(transcript_path), Status.SKIPPED, error.message, time=started)
         except SubtitlerError as error:  # shown after the transcript's path: the bare message
             return VideoOutcome(transcript_path, None, Status.FAILED, error.message, time=started)
         slug = transcript.slug
         try:
             ref = parse_video_url(transcript.video_embed_src)
         except UnsupportedVideoURL as error:
+            if is_site_video(transcript.video_embed_src):
+                return self._site(transcript, started)
             return VideoOutcome(transcript_path, slug, Status.SKIPPED, str(error), time=started)
         delivery = _Delivery(Target.PEERTUBE, f"{ref.base_url}/videos/watch/{ref.video_id}")
         lang = self.options.lang or transcript.lang
@@ -144,6 +163,39 @@ class Publisher:
             transcript_path, slug, status, message, delivery.target, delivery.destination,
             delivery.before, delivery.after, delivery.copy, started,
         )
+
+    def _site(self, transcript: Transcript, started: str) -> VideoOutcome:
+        """A self-hosted video: its caption goes to the site's public folder."""
+        path, slug = transcript.path, transcript.slug
+        if self.options.site is None:
+            return VideoOutcome(path, slug, Status.SKIPPED, "a video file on its own server, not on PeerTube: "
+                                "give --site DIR (the site's public folder) to deliver its caption", time=started)
+        name = f"{slug}.{transcript.lang}.vtt"
+        video_dir = self.options.out_dir / slug
+        try:
+            stale = incremental.unpublishable(video_dir, path, name)
+            if stale is not None:
+                raise PublishError(f"{stale}: rebuild first")
+            data, cues = load_caption(video_dir / name)
+            now = self._clock()
+            result = deliver(
+                transcript, data, cues, self.options.site, video_dir, dry_run=self.options.dry_run,
+                force=self.options.force, replace_existing=self.options.replace_existing,
+                when=utc_stamp(now), seconds=now,
+            )
+        except PublishError as error:
+            return VideoOutcome(path, slug, Status.FAILED, str(error), Target.SITE, time=started)
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            return VideoOutcome(path, slug, Status.FAILED, f"cannot write: {error.strerror}{where}", Target.SITE,
+                                time=started)
+        before = None
+        if result.before is not None:
+            existing, theirs, by_us = result.before
+            before = CaptionState(len(theirs or ()), hashlib.sha256(existing).hexdigest(), by_us)
+        after = None if result.after is None else CaptionState(len(cues), hashlib.sha256(result.after).hexdigest(), True)
+        return VideoOutcome(path, slug, _SITE_STATUS[result.action], result.message, Target.SITE,
+                            str(result.destination), before, after, result.copy, started, result.comparison)
 
     def _publish(self, ref: VideoRef, lang: str, transcript, delivery: _Delivery) -> tuple[Status, str]:
         scheme = ref.base_url.split("://", 1)[0]
