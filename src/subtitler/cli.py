@@ -42,6 +42,7 @@ from .cli_common import byte_size, collect_inputs, non_negative_int, positive_fl
 from .errors import SubtitlerError, UsageError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# media.DownloadLimits' defaults, written here so --help does not import the media stack.
 DEFAULT_MAX_DOWNLOAD = "8G"
 DEFAULT_DOWNLOAD_DEADLINE = 3600.0
 

@@ -444,7 +444,7 @@ def fetch_video(
             choice_path = cache_dir / (_digest(f"{ref.base_url}/{ref.video_id}") + ".choice.json")
             remembered = _remembered_choice(choice_path, cache_dir)
             if remembered is not None:
-                return Fetched(remembered, 0, public_url(_read_choice(choice_path)["url"]))
+                return remembered
             choice, problem = _ask_instance(ref.base_url, ref.video_id, limits)
             if choice is not None:
                 fetched = fetch_media(choice["url"], cache_dir, limits)
@@ -460,17 +460,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def _read_choice(choice_path: Path) -> dict:
-    return json.loads(choice_path.read_text(encoding="utf-8"))
-
-
-def _remembered_choice(choice_path: Path, cache_dir: Path) -> Path | None:
+def _remembered_choice(choice_path: Path, cache_dir: Path) -> Fetched | None:
     """The cached file an earlier run chose for this video, when it is still there and readable."""
     try:
-        target = _cache_target(_read_choice(choice_path)["url"], cache_dir)
+        url = json.loads(choice_path.read_text(encoding="utf-8"))["url"]
+        target = _cache_target(url, cache_dir)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return target if target.is_file() and _unreadable(target) is None else None
+    return Fetched(target, 0, public_url(url)) if target.is_file() and _unreadable(target) is None else None
 
 
 def _write_choice(choice_path: Path, choice: dict) -> None:
@@ -480,7 +477,7 @@ def _write_choice(choice_path: Path, choice: dict) -> None:
 
 
 def _ask_instance(base_url: str, video_id: str, limits: DownloadLimits) -> tuple[dict | None, str]:
-    """({"url", "label"}, "") for the smallest file with audio the instance lists for the
+    """({"url", "resolution"}, "") for the smallest file with audio the instance lists for the
     video (``GET /api/v1/videos/{id}``: ``files`` and ``streamingPlaylists[].files``), or
     (None, why not)."""
     api = f"{base_url}/api/v1/videos/{video_id}"
@@ -508,10 +505,7 @@ def _ask_instance(base_url: str, video_id: str, limits: DownloadLimits) -> tuple
     if chosen is None:
         return None, f"{where} lists no file with audio for video {video_id}"
     url, resolution = chosen
-    if urlsplit(url).scheme == "" or url.startswith("/"):
-        url = base_url + url
-    label = "audio-only file" if resolution == 0 else f"{resolution}p file, the lowest resolution"
-    return {"url": url, "label": f"{label} listed by the instance"}, ""
+    return {"url": urljoin(base_url + "/", url), "resolution": resolution}, ""
 
 
 def choose_audio_file(video: dict) -> tuple[str, int] | None:

@@ -4,6 +4,6 @@ urls (which instance and video), auth (credentials bound to instances, token cac
 client (HTTP with retries and readable errors), instance (the PeerTube operations), captions
 (validate and compare cues), record (what was delivered last, copies of what was replaced),
 site (self-hosted videos: the site's public folder), frontmatter (the captionFilePath line),
-compare (two captions on the caption rules), publisher (the per-video decision), cli (options,
-the run and publish-report.json).
+compare (two captions on the caption rules), outcome (what was done, for lines and report),
+publisher (the per-video decision), cli (options, the run and publish-report.json).
 """

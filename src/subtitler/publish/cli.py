@@ -29,7 +29,8 @@ from .auth import (
     default_token_cache_path,
 )
 from .client import RetryPolicy
-from .publisher import Publisher, PublishOptions, Status, VideoOutcome
+from .outcome import Status, VideoOutcome
+from .publisher import Publisher, PublishOptions
 from .record import utc_stamp
 from .redact import Redactor
 

@@ -19,7 +19,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from .. import incremental
@@ -31,59 +30,13 @@ from .captions import NGINX_BODY_CAP, CaptionCue, count_differences, cues_from_v
 from .client import ApiClient, RetryPolicy
 from .errors import ApiError, UnsupportedVideoURL
 from .instance import PeerTubeInstance, RemoteCaption, VideoInfo
+from .outcome import CaptionState, Status, Target, VideoOutcome
 from .record import DeliveryLog, utc_stamp
 from .redact import Redactor
 from .site import deliver, is_site_video
 from .urls import VideoRef, parse_video_url
 
 log = logging.getLogger("subtitler.publish")
-
-
-class Status(str, Enum):
-    UPLOADED = "uploaded"  # to PeerTube
-    WRITTEN = "written"  # to the site
-    WOULD_UPLOAD = "would upload"  # --dry-run
-    WOULD_WRITE = "would write"  # --dry-run
-    UNCHANGED = "unchanged"
-    KEPT = "kept"  # a caption someone else made is left in place (not asked to replace it)
-    SKIPPED = "skipped"
-    FAILED = "failed"
-
-
-class Target(str, Enum):
-    PEERTUBE = "peertube"
-    SITE = "site"
-
-
-_SITE_STATUS = {"written": Status.WRITTEN, "would write": Status.WOULD_WRITE, "unchanged": Status.UNCHANGED,
-                "kept": Status.KEPT}
-
-
-@dataclass(frozen=True)
-class CaptionState:
-    """A caption found at a destination, before or after the run."""
-
-    cues: int
-    sha256: str  # PeerTube: of its cues (times and text), or of its bytes when not WebVTT; site: of the file
-    by_subtitler: bool  # what this tool delivered there last
-    automatic: bool = False  # made by PeerTube's transcription
-
-
-@dataclass(frozen=True)
-class VideoOutcome:
-    """What publishing one transcript did, and why: a line of output, an entry of the report."""
-
-    transcript: Path
-    slug: str | None
-    status: Status
-    message: str
-    target: Target | None = None
-    destination: str | None = None  # the PeerTube video URL (no query string), or the site file
-    before: CaptionState | None = None
-    after: CaptionState | None = None
-    copy: Path | None = None  # where the replaced caption was kept
-    time: str = ""
-    comparison: dict | None = None  # a caption someone else made, and ours, on the caption rules
 
 
 @dataclass(frozen=True)
@@ -189,13 +142,8 @@ class Publisher:
             where = f" ({error.filename})" if error.filename else ""
             return VideoOutcome(path, slug, Status.FAILED, f"cannot write: {error.strerror}{where}", Target.SITE,
                                 time=started)
-        before = None
-        if result.before is not None:
-            existing, theirs, by_us = result.before
-            before = CaptionState(len(theirs or ()), hashlib.sha256(existing).hexdigest(), by_us)
-        after = None if result.after is None else CaptionState(len(cues), hashlib.sha256(result.after).hexdigest(), True)
-        return VideoOutcome(path, slug, _SITE_STATUS[result.action], result.message, Target.SITE,
-                            str(result.destination), before, after, result.copy, started, result.comparison)
+        return VideoOutcome(path, slug, result.status, result.message, Target.SITE, str(result.destination),
+                            result.before, result.after, result.copy, started, result.comparison)
 
     def _publish(self, ref: VideoRef, lang: str, transcript, delivery: _Delivery) -> tuple[Status, str]:
         scheme = ref.base_url.split("://", 1)[0]

@@ -33,6 +33,7 @@ from . import frontmatter
 from .captions import CaptionCue, cues_from_vtt
 from .compare import caption_figures, summary
 from .errors import SitePathError
+from .outcome import CaptionState, Status
 from .record import DeliveryLog
 
 # Files the site's player can show (media.MEDIA_EXTENSIONS without importing the decoder side).
@@ -43,11 +44,11 @@ _VIDEO_FILE = re.compile(r".+\.(?:mp4|m4v|webm|mkv|mov|m4a|mp3|wav)", re.IGNOREC
 class SiteResult:
     """What delivering one caption to the site did (the publisher turns it into an outcome)."""
 
-    action: str  # "written", "would write", "unchanged", "kept"
+    status: Status  # WRITTEN, WOULD_WRITE, UNCHANGED or KEPT
     message: str
     destination: Path
-    before: tuple[bytes, tuple[CaptionCue, ...] | None, bool] | None  # bytes, cues, by subtitler
-    after: bytes | None
+    before: CaptionState | None  # the file found there; sha256 of its bytes
+    after: CaptionState | None
     copy: Path | None = None
     comparison: dict | None = None
 
@@ -111,37 +112,38 @@ def deliver(
     target = resolve_in_site(site, site_path)
     record = DeliveryLog(video_dir)
     key = f"site:{site_path}"
+    last = record.get(key)  # what subtitler wrote there last
     ours = hashlib.sha256(data).hexdigest()
     existing = _read_existing(target)
-    before = None
-    copy = comparison = None
+    before = comparison = copy = None
     edit = declared != site_path
     notes = [f"captionFilePath {'would be ' if dry_run else ''}set to {site_path}"] if edit else []
     if existing is not None:
         theirs = _cues_or_none(existing)
-        by_us = hashlib.sha256(existing).hexdigest() == record.get(key)
-        before = (existing, theirs, by_us)
-        if existing != data and not by_us:
-            comparison = _compare(cues, theirs, video_dir)
-            compared = summary(*(caption_figures(c) for c in (cues, theirs or ()))) if theirs is not None else None
-            made = "edited by hand since subtitler wrote it" if record.get(key) else "a caption subtitler did not write"
-            option = "--force" if record.get(key) else "--replace-existing"
-            if not (force if record.get(key) else replace_existing):
-                message = f"{target} is {made}: kept ({option} replaces it, keeping a copy)"
-                return SiteResult("kept", message + (f"; {compared}" if compared else ""), target, before, None,
-                                  comparison=comparison)
-            notes.append(f"it replaces {made}" + (f" ({compared})" if compared else ""))
+        digest = hashlib.sha256(existing).hexdigest()
+        before = CaptionState(len(theirs or ()), digest, digest == last)
+    foreign = before is not None and existing != data and not before.by_subtitler
+    if foreign:
+        comparison = _compare(cues, theirs, video_dir)
+        compared = f" ({summary(caption_figures(cues), caption_figures(theirs))})" if theirs is not None else ""
+        made, option, asked = (("edited by hand since subtitler wrote it", "--force", force) if last else
+                               ("a caption subtitler did not write", "--replace-existing", replace_existing))
+        if not asked:
+            message = f"{target} is {made}: kept ({option} replaces it, keeping a copy){compared}"
+            return SiteResult(Status.KEPT, message, target, before, None, comparison=comparison)
+        notes.append(f"it replaces {made}{compared}")
+    written = CaptionState(len(cues), ours, True)
     if existing == data and not edit:
         if not dry_run:
             record.put(key, ours, when)
-        return SiteResult("unchanged", f"{target} already up to date ({len(cues)} cues)", target, before, data)
+        return SiteResult(Status.UNCHANGED, f"{target} already up to date ({len(cues)} cues)", target, before, written)
     if dry_run:
         what = "already up to date" if existing == data else f"{len(cues)} cues would be written"
-        if before is not None and existing != data and not before[2]:
+        if foreign:
             notes.append("a copy of the current file would be kept")
-        return SiteResult("would write", f"{target}: {what}" + "".join(f"; {n}" for n in notes), target, before,
-                          None, comparison=comparison)
-    if existing is not None and existing != data and not before[2]:
+        return SiteResult(Status.WOULD_WRITE, f"{target}: {what}" + "".join(f"; {n}" for n in notes), target,
+                          before, None, comparison=comparison)
+    if foreign:
         copy = record.keep_copy(existing, seconds, f"site.{transcript.lang}.vtt")
         notes.append(f"the file it replaced is kept in {copy}")
     if existing != data:
@@ -149,8 +151,9 @@ def deliver(
     record.put(key, ours, when)
     if edit:
         _fill_caption_file_path(transcript.path, raw, site_path)
-    written = f"{len(cues)} cues written to {target}" if existing != data else f"{target} already up to date"
-    return SiteResult("written", written + "".join(f"; {n}" for n in notes), target, before, data, copy, comparison)
+    what = f"{len(cues)} cues written to {target}" if existing != data else f"{target} already up to date"
+    return SiteResult(Status.WRITTEN, what + "".join(f"; {n}" for n in notes), target, before, written, copy,
+                      comparison)
 
 
 def _read_existing(target: Path) -> bytes | None:
