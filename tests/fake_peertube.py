@@ -1,4 +1,8 @@
-"""A fake PeerTube instance on 127.0.0.1, faithful to shared/reference/peertube-api.md.
+"""A fake PeerTube instance on 127.0.0.1, faithful to shared/reference/peertube-api.md and to
+PeerTube's own server code (Chocobozzz/PeerTube, server/core/): controllers/api/videos/captions.ts
+(GET list without authentication, PUT and DELETE behind ``authenticate``, the ``captionfile``
+multer field), controllers/api/users/token.ts and the OAuth model (grants, 2FA header),
+controllers/api/oauth-clients.ts (the exact Host check), and the video file code named below.
 
 It is a real HTTP server (stdlib ``http.server`` in a thread), so the client is tested with its
 real transport, timeouts and multipart encoding. What it models, because the publisher must
