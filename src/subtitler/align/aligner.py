@@ -77,6 +77,7 @@ class AlignSettings:
     tail_db: float = 8.0  # a cue's end moves on while the audio stays this far above the floor
     tail_seconds: float = 0.25  # ...by at most this much
     good_distance: float = 0.45  # typical distance of matching frames (confidence 1)
+    threads: int = 0  # threads solving the fine windows; 0: one per core (the build passes its share)
 
 
 @dataclass(frozen=True)
@@ -678,8 +679,9 @@ def _solve_windows(
     """Align every window, batched by size, writing the cue starts and ends they give.
 
     Batches are independent and their BLAS products and C loops release the GIL, so they
-    are solved by a thread per core, sharing ``window_cells`` (memory stays the same). How
-    many threads makes no difference beyond rounding (a boundary may move by one frame)."""
+    are solved by a thread per core (``settings.threads`` when the build gives a share),
+    sharing ``window_cells`` (memory stays the same). The batches depend on the core count
+    only, never on ``settings.threads``, so the result does not depend on ``--jobs``."""
     cells = max(1, settings.window_cells // _THREADS)
     order = sorted(range(len(windows)), key=lambda w: windows[w].row_b - windows[w].row_a)
     batches: list[list[_Window]] = [[]]
@@ -692,7 +694,7 @@ def _solve_windows(
         batches[-1].append(window)
         rows_max = max(rows_max, window.row_b - window.row_a + 1)
         cols_max = max(cols_max, len(window.columns))
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=settings.threads or _THREADS) as pool:
         solved = pool.map(lambda batch: _window_paths(batch, real, fine, settings), batches)
         for batch, paths in zip(batches, solved):
             for window, path in zip(batch, paths):
