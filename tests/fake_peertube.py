@@ -1,4 +1,8 @@
-"""A fake PeerTube instance on 127.0.0.1, faithful to shared/reference/peertube-api.md.
+"""A fake PeerTube instance on 127.0.0.1, faithful to shared/reference/peertube-api.md and to
+PeerTube's own server code (Chocobozzz/PeerTube, server/core/): controllers/api/videos/captions.ts
+(GET list without authentication, PUT and DELETE behind ``authenticate``, the ``captionfile``
+multer field), controllers/api/users/token.ts and the OAuth model (grants, 2FA header),
+controllers/api/oauth-clients.ts (the exact Host check), and the video file code named below.
 
 It is a real HTTP server (stdlib ``http.server`` in a thread), so the client is tested with its
 real transport, timeouts and multipart encoding. What it models, because the publisher must
@@ -26,6 +30,26 @@ cope with it:
   413 (HTML) above ``body_cap``; unknown API route: empty 400; unknown page: empty 404;
 - injectable faults for the next N matching requests: any status (429 with Retry-After, 500,
   503...) and a delay before answering (to provoke client timeouts).
+
+Video files, for the build's download of the smallest file with the audio (PeerTube's
+server/core/models/video/formatter/video-api-format.ts, models/video/video-file.ts,
+controllers/download.ts and initializers/constants.ts):
+
+- ``GET /api/v1/videos/{id}`` lists web-video ``files`` and the HLS playlist's
+  ``streamingPlaylists[0].files``, each sorted by resolution, highest first, with
+  ``resolution: {id, label}`` ("Audio only" for 0), ``size``, ``fileUrl`` (the static file),
+  ``fileDownloadUrl``, ``hasAudio`` and ``hasVideo`` (an instance that splits audio from
+  video lists video files without audio), and ``downloadEnabled``;
+- static files at ``/static/web-videos/<file>`` and
+  ``/static/streaming-playlists/hls/<video uuid>/<file>``, download routes at
+  ``/download/web-videos/<uuid>-<res>.<ext>`` and
+  ``/download/streaming-playlists/hls/videos/<uuid>-<res>-fragmented.<ext>`` (an attachment;
+  403 "Video download is disabled for this video" when downloads are off, as in PeerTube
+  before 7); both answer ``Range`` requests as express's ``send`` does (206 with
+  Content-Range, 416 with ``bytes */<size>``), typed by extension (``video/mp4``,
+  ``audio/mp4``);
+- ``object_storage``: the download routes redirect (302) to a pre-signed URL on another
+  server, with the signature in the query string (``redirectVideoDownloadToObjectStorage``).
 """
 
 from __future__ import annotations
@@ -41,7 +65,7 @@ from email import policy as email_policy
 from email.parser import BytesParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 MAX_CAPTION_BYTES = 20 * 1024 * 1024
 CAPTION_MIMETYPES = {"text/vtt": ".vtt", "application/x-subrip": ".srt", "text/plain": ".srt"}
@@ -82,6 +106,22 @@ class FakeVideo:
     origin_host: str | None = None  # for remote videos
     language: str | None = "fr"
     captions: dict[str, StoredCaption] = field(default_factory=dict)
+    files: list[FakeFile] = field(default_factory=list)
+    download_enabled: bool = True
+
+
+@dataclass
+class FakeFile:
+    """One file of a video, web video or HLS (fragmented MP4), as VideoFileModel holds it."""
+
+    id: int
+    resolution: int  # 0: audio only
+    data: bytes
+    hls: bool
+    has_audio: bool
+    has_video: bool
+    extname: str
+    filename: str  # the static file's name
 
 
 @dataclass
@@ -152,12 +192,14 @@ class FakePeerTube:
         max_caption_bytes: int = MAX_CAPTION_BYTES,
         serve_file_url: bool = True,
         hostname: str | None = None,
+        object_storage: FakeObjectStorage | None = None,
     ) -> None:
         self.access_lifetime = access_lifetime
         self.refresh_lifetime = refresh_lifetime
         self.body_cap = body_cap  # nginx client_max_body_size under /api/v1/videos
         self.max_caption_bytes = max_caption_bytes  # PeerTube's 20 MiB; smaller keeps tests fast
         self.serve_file_url = serve_file_url  # False: an older server with captionPath only
+        self.object_storage = object_storage  # downloads redirect there when set
         self.client_id = secrets.token_hex(16)
         self.client_secret = secrets.token_hex(16)
         self.users: dict[str, FakeUser] = {}
@@ -215,6 +257,38 @@ class FakePeerTube:
     def embed_url(self, video: FakeVideo, form: str = "embed") -> str:
         paths = {"embed": f"/videos/embed/{video.uuid}", "w": f"/w/{video.short_uuid}", "watch": f"/videos/watch/{video.uuid}"}
         return self.base_url + paths[form]
+
+    def add_file(
+        self, video: FakeVideo, resolution: int, data: bytes, *, hls: bool = True,
+        has_audio: bool = True, has_video: bool | None = None, extname: str = ".mp4",
+    ) -> FakeFile:
+        """Give ``video`` a file of ``resolution`` (0: audio only) holding ``data``."""
+        number = sum(len(v.files) for v in self.videos) + 1
+        suffix = f"-{resolution}-fragmented{extname}" if hls else f"-{resolution}{extname}"
+        file = FakeFile(number, resolution, data, hls, has_audio, resolution != 0 if has_video is None else has_video,
+                        extname, f"{uuid.uuid4()}{suffix}")
+        video.files.append(file)
+        if self.object_storage is not None:
+            self.object_storage.objects[self._object_key(video, file)] = data
+        return file
+
+    def download_url(self, video: FakeVideo, file: FakeFile) -> str:
+        """``fileDownloadUrl``: what a transcript's videoDownloadHref names."""
+        if file.hls:
+            return f"{self.base_url}/download/streaming-playlists/hls/videos/{video.uuid}-{file.resolution}-fragmented{file.extname}"
+        return f"{self.base_url}/download/web-videos/{video.uuid}-{file.resolution}{file.extname}"
+
+    def static_url(self, video: FakeVideo, file: FakeFile) -> str:
+        """``fileUrl``: the static file the player streams (on object storage when there is one)."""
+        if self.object_storage is not None:
+            return f"{self.object_storage.base_url}/{self._object_key(video, file)}"
+        if file.hls:
+            return f"{self.base_url}/static/streaming-playlists/hls/{video.uuid}/{file.filename}"
+        return f"{self.base_url}/static/web-videos/{file.filename}"
+
+    @staticmethod
+    def _object_key(video: FakeVideo, file: FakeFile) -> str:
+        return f"hls/{video.uuid}/{file.filename}" if file.hls else f"web-videos/{file.filename}"
 
     def set_caption(self, video: FakeVideo, language: str, data: bytes, *, automatic: bool = False) -> None:
         """Put a caption on the server directly (as an earlier upload or Whisper would have)."""
@@ -296,6 +370,8 @@ class FakePeerTube:
         if path.startswith("/lazy-static/video-captions/") and method == "GET":
             data = self.files.get(path.rsplit("/", 1)[1])
             return _Reply(200, data, "text/vtt; charset=utf-8") if data is not None else _Reply(404)
+        if path.startswith(("/static/", "/download/")) and method == "GET":
+            return self._video_file(path, headers)
         if not path.startswith("/api/"):
             return _Reply(404)
         if path == "/api/v1/oauth-clients/local" and method == "GET":
@@ -404,6 +480,8 @@ class FakePeerTube:
         if isinstance(video, _Reply):
             return video
         host = self.hostname if video.is_local else video.origin_host
+        web = [f for f in video.files if not f.hls]
+        hls = [f for f in video.files if f.hls]
         return _json(200, {
             "id": video.numeric_id,
             "uuid": video.uuid,
@@ -413,7 +491,46 @@ class FakePeerTube:
             "language": {"id": video.language, "label": CAPTION_LANGUAGES.get(video.language or "", "Unknown")},
             "account": {"name": video.owner, "host": host, "displayName": video.owner},
             "channel": {"name": f"{video.owner}_channel", "host": host, "displayName": f"{video.owner} channel"},
+            "downloadEnabled": video.download_enabled,
+            "files": [self._file_json(video, f) for f in _by_resolution_desc(web)],
+            "streamingPlaylists": [{
+                "id": 1,
+                "type": 1,  # VideoStreamingPlaylistType.HLS
+                "playlistUrl": f"{self.base_url}/static/streaming-playlists/hls/{video.uuid}/master.m3u8",
+                "files": [self._file_json(video, f) for f in _by_resolution_desc(hls)],
+            }] if hls else [],
         })
+
+    def _file_json(self, video: FakeVideo, file: FakeFile) -> dict:
+        """videoFilesModelToFormattedJSON: what the API says of one file."""
+        return {
+            "id": file.id,
+            "resolution": {"id": file.resolution, "label": "Audio only" if file.resolution == 0 else f"{file.resolution}p"},
+            "size": len(file.data),
+            "fps": 0 if file.resolution == 0 else 25,
+            "fileUrl": self.static_url(video, file),
+            "fileDownloadUrl": self.download_url(video, file),
+            "hasAudio": file.has_audio,
+            "hasVideo": file.has_video,
+            "storage": 1 if self.object_storage is not None else 0,
+        }
+
+    def _video_file(self, path: str, headers: dict[str, str]) -> _Reply:
+        """A static file or a download route: the bytes, or a redirect to object storage."""
+        for video in self.videos:
+            for file in video.files:
+                download = urlsplit(self.download_url(video, file)).path
+                if path == download:
+                    if not video.download_enabled:
+                        return _problem(403, "Video download is disabled for this video")
+                    if self.object_storage is not None:
+                        signed = self.object_storage.presign(self._object_key(video, file))
+                        return _Reply(302, b"", None, {"Location": signed})
+                    name = f"Video {video.numeric_id}-{file.resolution}p{'-hls' if file.hls else ''}{file.extname}"
+                    return _ranged(file.data, file.extname, headers, {"Content-Disposition": f'attachment; filename="{name}"'})
+                if self.object_storage is None and path == urlsplit(self.static_url(video, file)).path:
+                    return _ranged(file.data, file.extname, headers)
+        return _Reply(404)
 
     def _list_captions(self, video_id: str, headers: dict[str, str]) -> _Reply:
         video = self._video_for(video_id, headers, required=False)
@@ -478,6 +595,85 @@ class FakePeerTube:
         filename = f"{uuid.uuid4()}-{language}.vtt"  # a new name on every replacement
         self.files[filename] = data
         video.captions[language] = StoredCaption(filename, automatic)
+
+
+def _by_resolution_desc(files: list[FakeFile]) -> list[FakeFile]:
+    return sorted(files, key=lambda f: f.resolution, reverse=True)
+
+
+_STATIC_TYPES = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".webm": "video/webm"}
+
+
+def _ranged(data: bytes, extname: str, headers: dict[str, str], extra: dict[str, str] | None = None) -> _Reply:
+    """A file as express's ``send`` serves it: the whole (200) or the asked range (206)."""
+    content_type = _STATIC_TYPES.get(extname, "application/octet-stream")
+    reply_headers = {"Accept-Ranges": "bytes", **(extra or {})}
+    match = re.fullmatch(r"bytes=(\d+)-(\d*)", headers.get("range", ""))
+    if match is None:
+        return _Reply(200, data, content_type, reply_headers)
+    start = int(match[1])
+    end = min(int(match[2]) if match[2] else len(data) - 1, len(data) - 1)
+    if start >= len(data):
+        return _Reply(416, b"", None, {**reply_headers, "Content-Range": f"bytes */{len(data)}"})
+    reply_headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+    return _Reply(206, data[start : end + 1], content_type, reply_headers)
+
+
+class FakeObjectStorage:
+    """An S3-like bucket on another port: objects by key, reached through pre-signed URLs
+    whose signature (``X-Amz-Signature`` in the query) is checked. ``requests`` keeps the
+    full targets, query included, so a test can see a signature was used."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.requests: list[str] = []
+        self.signature = secrets.token_hex(16)
+        self.expired = False  # True: every signature is refused (403), as after X-Amz-Expires
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _StorageHandler)
+        self._server.daemon_threads = True
+        self._server.storage = self  # type: ignore[attr-defined]
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    def __enter__(self) -> FakeObjectStorage:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def presign(self, key: str) -> str:
+        return f"{self.base_url}/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={self.signature}"
+
+    def handle(self, target: str, headers: dict[str, str]) -> _Reply:
+        self.requests.append(target)
+        parts = urlsplit(target)
+        data = self.objects.get(unquote(parts.path).lstrip("/"))
+        if data is None:
+            return _Reply(404, b"<Error><Code>NoSuchKey</Code></Error>", "application/xml")
+        signature = parse_qs(parts.query).get("X-Amz-Signature", [""])[0]
+        if parts.query and (self.expired or signature != self.signature):
+            return _Reply(403, b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                          "application/xml")
+        return _ranged(data, "." + parts.path.rsplit(".", 1)[-1], headers)
+
+
+class _StorageHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        reply = self.server.storage.handle(self.path, headers)  # type: ignore[attr-defined]
+        self.send_response(reply.status)
+        if reply.content_type is not None:
+            self.send_header("Content-Type", reply.content_type)
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
 
 def _multer_extension(content_type: str, filename: str) -> str | None:

@@ -104,6 +104,11 @@ def test_every_number_becomes_letters_only(value):
     assert words == words.strip() and "  " not in words
 
 
+def test_numbers_beyond_the_largest_scale_are_read():
+    assert number(10**15) == "mille billions"
+    assert number(2 * 10**18 + 5) == "deux millions billions cinq"
+
+
 @given(st.text(max_size=80))
 def test_verbalize_never_leaves_digits(text):
     assert not any(ch in "0123456789" for ch in verbalize(text))

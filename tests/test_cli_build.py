@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import srt
+from hypothesis import given
+from hypothesis import strategies as st
 
-from subtitler.formats.vtt import parse_vtt_cues
+from fake_peertube import FakePeerTube
 from media_helpers import make_mp4
+from subtitler import cli
+from subtitler.cli import build_parser, parallelism
+from subtitler.config import CaptionConfig
+from subtitler.formats.vtt import parse_vtt_cues
+from subtitler.media import ffmpeg_paths
 
 REPO = Path(__file__).resolve().parents[1]
 E2E = REPO / "tests" / "fixtures" / "e2e"
@@ -169,3 +179,217 @@ def test_the_cli_keeps_freed_memory_for_reuse_unless_told_otherwise():
     env["MALLOC_MMAP_THRESHOLD_"] = "65536"
     theirs = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert theirs.stdout.split() == ["65536", str(128 << 20)]
+
+
+# -- downloads: the smallest file with the audio, and its cost in report.json (issue 13.6) ----------------
+
+
+def test_a_peertube_video_is_built_from_its_audio_only_file_and_the_bytes_are_reported(tmp_path):
+    video_file = make_mp4(tmp_path / "v.mp4", 24.0, size="640x360").read_bytes()
+    audio_file = make_mp4(tmp_path / "a.mp4", 24.0, size="32x32").read_bytes()  # stands for audio only
+    with FakePeerTube() as tube:
+        video = tube.add_video("alice")
+        given = tube.add_file(video, 1080, video_file, hls=False)
+        audio = tube.add_file(video, 0, audio_file)
+        text = (E2E / f"{SLUG}.md").read_text(encoding="utf-8")
+        text = re.sub(r"videoEmbedSrc: .*", f"videoEmbedSrc: {tube.embed_url(video)}", text)
+        text = re.sub(r"videoDownloadHref: .*", f"videoDownloadHref: {tube.download_url(video, given)}", text)
+        (tmp_path / f"{SLUG}.md").write_text(text, encoding="utf-8")
+
+        first = run_cli("build", f"{SLUG}.md", "--timing", "proportional", "-j", "1", "-v", cwd=tmp_path)
+        second = run_cli("build", f"{SLUG}.md", "--timing", "proportional", "-j", "1", cwd=tmp_path)
+        file_paths = [r.path for r in tube.requests if not r.path.startswith("/api/")]
+
+    assert first.returncode == 0, first.stderr
+    assert f"download: {SLUG}.md: {len(audio_file)} bytes from {tube.static_url(video, audio)}" in first.stderr
+    assert file_paths == [urlsplit(tube.static_url(video, audio)).path]  # once, and never the 1080p file
+    report = json.loads((tmp_path / "output" / "report.json").read_text(encoding="utf-8"))["videos"][0]
+    assert report["downloaded_bytes"] == 0 and report["status"] == "unchanged"  # the second run
+    assert second.returncode == 0 and report["media_source"] == tube.static_url(video, audio)
+
+
+# -- a fallback is not a result (issue 13.7) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def undecodable(tmp_path: Path) -> Path:
+    """A video whose header is whole (ffprobe reads it) but whose audio cannot be decoded."""
+    (tmp_path / "media").mkdir()
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path / f"{SLUG}.md")
+    whole = make_mp4(tmp_path / "whole.mp4", 24.0)
+    faststart = tmp_path / "faststart.mp4"
+    subprocess.run([ffmpeg_paths()[0], "-v", "error", "-i", str(whole), "-c", "copy", "-movflags", "+faststart",
+                    str(faststart)], check=True)
+    data = faststart.read_bytes()
+    (tmp_path / "media" / f"{SLUG}.mp4").write_bytes(data[: len(data) * 2 // 5])
+    return tmp_path
+
+
+def test_a_fallback_is_said_on_stderr_recorded_as_provisional_and_retried(undecodable):
+    first = run_cli("build", f"{SLUG}.md", "-j", "1", cwd=undecodable)
+    again = run_cli("build", f"{SLUG}.md", "-j", "1", cwd=undecodable)
+
+    assert first.returncode == 0, first.stderr
+    assert re.search(rf"warning: {SLUG}\.md: audio alignment failed \(cannot read the audio: .+\): proportional "
+                     r"timing used \(provisional: the next run tries the audio again\)", first.stderr)
+    manifest = json.loads((undecodable / "output" / SLUG / ".subtitler.json").read_text(encoding="utf-8"))
+    assert manifest["provisional"] is True
+    assert "unchanged" not in again.stdout and "audio alignment failed" in again.stderr  # tried again
+    report = json.loads((undecodable / "output" / "report.json").read_text(encoding="utf-8"))["videos"][0]
+    assert report["timing_fallback"].startswith("audio alignment failed")
+
+
+def test_strict_fails_a_fallback(undecodable):
+    done = run_cli("build", f"{SLUG}.md", "-j", "1", "--strict", cwd=undecodable)
+    assert done.returncode == 1
+    assert f"error: {SLUG}.md: --strict: audio alignment failed" in done.stderr
+
+
+def test_strict_fails_a_video_that_has_none(tmp_path):
+    text = (E2E / f"{SLUG}.md").read_text(encoding="utf-8")
+    (tmp_path / "a.md").write_text(re.sub(r"videoDownloadHref: .*\n", "", text), encoding="utf-8")
+
+    lenient = run_cli("build", "a.md", "-q", cwd=tmp_path)
+    strict = run_cli("build", "a.md", "-q", "--strict", cwd=tmp_path)
+
+    assert lenient.returncode == 0 and "note: a.md: no video" in lenient.stderr
+    assert strict.returncode == 1 and "error: a.md: --strict: no video" in strict.stderr
+
+
+def test_strict_fails_more_flagged_cues_than_allowed(tmp_path):
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path / f"{SLUG}.md")
+    (tmp_path / "media").mkdir()
+    subprocess.run([ffmpeg_paths()[0], "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25:duration=24",
+                    "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "24", "-c:v", "libx264", "-pix_fmt",
+                    "yuv420p", "-c:a", "aac", "-shortest", str(tmp_path / "media" / f"{SLUG}.mp4")], check=True)
+    lenient = run_cli("build", f"{SLUG}.md", "-j", "1", "-q", cwd=tmp_path)
+    flagged = len(json.loads((tmp_path / "output" / "report.json").read_text())["videos"][0]["flagged_cues"])
+    assert lenient.returncode == 0 and flagged >= 1  # words written but never said: not heard in silence
+
+    over = run_cli("build", f"{SLUG}.md", "-j", "1", "-q", "--strict", "--max-flagged", str(flagged - 1), cwd=tmp_path)
+    within = run_cli("build", f"{SLUG}.md", "-j", "1", "-q", "--strict", "--max-flagged", str(flagged), cwd=tmp_path)
+
+    assert over.returncode == 1
+    assert f"--strict: {flagged} cue(s) flagged for review, more than the {flagged - 1} --max-flagged allows" in over.stderr
+    assert within.returncode == 0, within.stderr
+
+
+# -- exit codes and options (issue 13.10) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("build", "-j", "0"), "argument -j/--jobs: must be at least 1, not 0"),
+        (("build", "--jobs", "-2"), "argument -j/--jobs: must be at least 1, not -2"),
+        (("build", "--max-line-chars", "0"), "argument --max-line-chars: must be at least 1, not 0"),
+        (("build", "--max-cps", "-1"), "argument --max-cps: must be greater than 0, not -1"),
+        (("build", "--max-cps", "nan"), "argument --max-cps: must be greater than 0, not nan"),
+        (("build", "--max-download-size", "0"), "argument --max-download-size: must be greater than 0"),
+        (("build", "--max-download-size", "lots"), "argument --max-download-size: not a size: 'lots'"),
+        (("build", "--download-deadline", "0"), "argument --download-deadline: must be greater than 0"),
+        (("build", "--max-flagged", "-1"), "argument --max-flagged: must be 0 or more, not -1"),
+        (("publish", "--timeout", "0"), "argument --timeout: must be greater than 0, not 0"),
+        (("publish", "--attempts", "0"), "argument --attempts: must be at least 1, not 0"),
+        (("build", "-q", "-v"), "argument -v/--verbose: not allowed with argument -q/--quiet"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(tmp_path, args, message):
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_publish_with_nothing_configured_is_a_usage_error(tmp_path):
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUBTITLER_")}
+    env.update(PYTHONPATH=str(REPO / "src"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run([sys.executable, "-m", "subtitler", "publish", f"{SLUG}.md"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("subtitler: error: nowhere to publish") and done.stderr.count("\n") == 1
+
+
+def test_a_report_that_cannot_be_written_is_a_runtime_error(workspace, built, tmp_path):
+    out = tmp_path / "out"
+    (out / "report.json").mkdir(parents=True)  # a folder where the report goes
+    done = run_cli("build", "--timing", "proportional", "-j", "1", "-q", "-o", str(out), cwd=workspace)
+    assert done.returncode == 1
+    assert "subtitler: error: " in done.stderr and "cannot write the report" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_scheduler_without_dask_distributed_is_a_runtime_error(tmp_path):
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
+    code = ("import sys; sys.modules['distributed'] = None; from subtitler.cli import main; "
+            "sys.exit(main(['build', 'atelier-securite.md', '--scheduler', 'tcp://127.0.0.1:1']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(REPO / "src")))
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("subtitler: error: --scheduler needs Dask's distributed package: "
+                                   "pip install 'subtitler[cluster]'")
+
+
+def test_short_options_and_verbose_quiet_on_both_commands():
+    parser = build_parser()
+    build = parser.parse_args(["build", "-o", "o", "-j", "1", "-q", "-f"])
+    assert (build.out, build.jobs, build.quiet, build.force) == (Path("o"), 1, True, True)
+    assert parser.parse_args(["build", "-v"]).verbose
+    publish = parser.parse_args(["publish", "-o", "o", "-n", "-f", "-v"])
+    assert (publish.out, publish.dry_run, publish.force, publish.verbose) == (Path("o"), True, True, True)
+    assert parser.parse_args(["publish", "-q"]).quiet
+
+
+def test_help_defaults_come_from_caption_config(monkeypatch, capsys):
+    @dataclasses.dataclass(frozen=True)
+    class Other(CaptionConfig):
+        lang: str = "br"
+        max_line_chars: int = 39
+        max_cps: float = 16.5
+
+    monkeypatch.setattr(cli, "CaptionConfig", Other)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["build", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: br)" in text and "(default: 39)" in text and "(default: 16.5)" in text
+    assert build_parser().parse_args(["build"]).max_line_chars == 39
+
+
+@given(st.integers(1, 64), st.integers(1, 64))
+def test_parallel_videos_times_aligner_threads_never_exceed_the_cores(jobs, cores):
+    videos, threads = parallelism(jobs, cores)
+    assert 1 <= videos <= jobs and threads >= 1
+    assert videos * threads <= cores
+    assert threads == cores // videos  # and no core is left idle by rounding more than needed
+
+
+def test_the_aligner_gets_the_builds_share_of_the_cores(tmp_path, monkeypatch):
+    """Two jobs on two cores: the aligner solves its windows with one thread, not two."""
+    from subtitler.align import aligner
+
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
+    (tmp_path / "media").mkdir()
+    make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0)
+    pools = []
+
+    class Spy(aligner.ThreadPoolExecutor):
+        def __init__(self, max_workers=None, **kwargs):
+            pools.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(aligner, "ThreadPoolExecutor", Spy)
+    monkeypatch.setattr(cli, "core_count", lambda: 2)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", f"{SLUG}.md", "-j", "2", "-q"]) == 0  # one video: built in this process
+    assert pools and set(pools) == {1}
+    pools.clear()
+    assert cli.main(["build", f"{SLUG}.md", "-j", "1", "-q", "-f"]) == 0
+    assert set(pools) == {2}
+
+
+def test_the_download_defaults_of_the_cli_are_those_of_download_limits():
+    """The CLI keeps its own copy (importing the media module would slow every --help)."""
+    from subtitler.cli_common import byte_size
+    from subtitler.media import DownloadLimits
+
+    assert byte_size(cli.DEFAULT_MAX_DOWNLOAD) == DownloadLimits().max_bytes
+    assert cli.DEFAULT_DOWNLOAD_DEADLINE == DownloadLimits().deadline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import stat
@@ -11,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from fake_peertube import ROLE_MODERATOR, FakePeerTube, FakeVideo
+from subtitler import __version__, incremental
+from subtitler.errors import UsageError
+from subtitler.pipeline import BuildOptions, VideoResult
+from subtitler.publish.captions import cues_from_vtt, cues_sha256
 from subtitler.publish.cli import add_publish_parser, run_publish
 from subtitler.publish.errors import CredentialsError
 
@@ -29,6 +34,13 @@ def vtt_text(cues, *, hours: bool = True, newline: str = "\n", header: str = "WE
     return (("\n\n".join(blocks)) + "\n").replace("\n", newline)
 
 
+def record_build(video_dir: Path, transcript: Path, *names: str) -> None:
+    """What a successful build leaves: its manifest (the transcript's hash, the outputs' hashes)."""
+    key = incremental.build_key(transcript, None, BuildOptions(), __version__, None)
+    result = VideoResult(transcript=str(transcript), slug=video_dir.name, status="ok", outputs=names)
+    incremental.record(video_dir, key, result)
+
+
 class Project:
     """A working folder: transcripts/, output/, private config and cache, and the environment."""
 
@@ -41,13 +53,15 @@ class Project:
         self.env = {
             "XDG_CONFIG_HOME": str(root / "config"),
             "XDG_CACHE_HOME": str(root / "cache"),
+            "SUBTITLER_PEERTUBE_URL": fake.base_url,
             "SUBTITLER_PEERTUBE_USERNAME": "alice",
             "SUBTITLER_PEERTUBE_PASSWORD": PASSWORD,
         }
         self.sleeps: list[float] = []
+        self.now = 1_800_000_000.0  # the run's clock: 2027-01-15T08:00:00Z
 
     def add(self, slug: str, embed_src: str | None, cues=CUES) -> Path:
-        """A transcript and its built caption OUT/<slug>/<slug>.fr.vtt."""
+        """A transcript and its built caption OUT/<slug>/<slug>.fr.vtt (with the build's manifest)."""
         path = self.transcripts / f"{slug}.md"
         embed = f"videoEmbedSrc: {embed_src}\n" if embed_src else ""
         path.write_text(f"---\ntitle: {slug}\n{embed}---\n\n## Transcription\n\nBonjour à tous.\n", encoding="utf-8")
@@ -55,17 +69,23 @@ class Project:
             self.write_caption(slug, vtt_text(cues))
         return path
 
-    def write_caption(self, slug: str, text: str | bytes) -> Path:
+    def write_caption(self, slug: str, text: str | bytes, *, built: bool = True) -> Path:
+        """The caption file; ``built``: as a successful build leaves it (manifest included)."""
         path = self.out / slug / f"{slug}.fr.vtt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        if built:
+            record_build(path.parent, self.transcripts / f"{slug}.md", path.name)
         return path
 
     def run(self, *options: str) -> int:
         parser = argparse.ArgumentParser(prog="subtitler")
         add_publish_parser(parser.add_subparsers(dest="command"))
         args = parser.parse_args(["publish", str(self.transcripts), "--out", str(self.out), *options])
-        return run_publish(args, env=self.env, sleep=self.sleeps.append)
+        return run_publish(args, env=self.env, sleep=self.sleeps.append, clock=lambda: self.now)
+
+    def report(self) -> dict:
+        return json.loads((self.out / "publish-report.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
@@ -103,7 +123,7 @@ def test_first_upload_sends_the_file_as_text_vtt_in_captionfile(project, fake, v
     assert fake.caption(video, "fr") == (project.out / "mots-de-passe" / "mots-de-passe.fr.vtt").read_bytes()
     out = capsys.readouterr().out
     assert "uploaded     mots-de-passe: fr caption to " in out and "(new, 2 cues)" in out
-    assert "publish: 1 uploaded, 0 unchanged, 0 skipped, 0 failed" in out
+    assert "publish: 1 uploaded, 0 written, 0 unchanged, 0 kept, 0 skipped, 0 failed" in out
 
 
 def test_rerun_with_the_same_caption_uploads_nothing_and_reuses_the_cached_token(project, fake, video, capsys):
@@ -143,7 +163,7 @@ def test_changed_caption_is_uploaded_and_says_how_many_cues_differ(project, fake
 
     assert project.run() == 0
 
-    assert "(changed: 1 cue(s) differ, 2 cues)" in capsys.readouterr().out
+    assert "(changed: 1 of 2 cue(s) differ, 2 cues)" in capsys.readouterr().out
     assert fake.caption(video, "fr") == vtt_text(CUES).encode("utf-8")
 
 
@@ -162,7 +182,7 @@ def test_automatic_caption_is_replaced_and_said_so(project, fake, video, capsys)
 
     project.run()
 
-    assert "automatic caption replaced: 2 cue(s) differ" in capsys.readouterr().out
+    assert "automatic caption replaced: 2 of 2 cue(s) differ" in capsys.readouterr().out
 
 
 def test_older_server_without_file_url_is_compared_through_caption_path(tmp_path, capsys):
@@ -192,9 +212,9 @@ def test_dry_run_reports_new_changed_and_unchanged_and_uploads_nothing(project, 
     out = capsys.readouterr().out
     assert puts(fake) == []
     assert "would upload a-new: fr caption to" in out and "(new)" in out
-    assert "would upload b-changed" in out and "(changed: 1 cue(s) differ)" in out
+    assert "would upload b-changed" in out and "(changed: 1 of 2 cue(s) differ)" in out
     assert "unchanged    c-same" in out
-    assert "publish (dry run): 2 would upload, 1 unchanged, 0 skipped, 0 failed" in out
+    assert "publish (dry run): 2 would upload, 0 would write, 1 unchanged, 0 kept, 0 skipped, 0 failed" in out
 
 
 def test_dry_run_works_without_credentials(project, fake, video, capsys):
@@ -236,8 +256,8 @@ def test_video_not_on_peertube_is_skipped_with_a_reason(project, embed_src, caps
 
     out = capsys.readouterr().out
     assert "skipped      cnil: " in out
-    assert ("not a PeerTube video page" if embed_src else "no videoEmbedSrc") in out
-    assert "0 uploaded, 0 unchanged, 1 skipped, 0 failed" in out
+    assert ("not on PeerTube: give --site DIR" if embed_src else "no videoEmbedSrc") in out
+    assert "0 uploaded, 0 written, 0 unchanged, 0 kept, 1 skipped, 0 failed" in out
 
 
 def test_unknown_video_fails_with_a_clear_message(project, fake, capsys):
@@ -325,12 +345,13 @@ def test_invalid_local_caption_fails_before_any_request(project, fake, video, co
     assert fake.requests == []
 
 
-def test_missing_local_caption_says_to_build_first(project, fake, video, capsys):
+def test_missing_build_says_to_build_first_before_any_request(project, fake, video, capsys):
     project.add("mots-de-passe", fake.embed_url(video), cues=None)
 
     assert project.run() == 1
 
-    assert "caption file not found (build the captions first)" in capsys.readouterr().err
+    assert "no finished build of this transcript in the output folder: rebuild first" in capsys.readouterr().err
+    assert fake.requests == []
 
 
 def test_caption_over_20_mib_is_refused_locally(project, fake, video, capsys):
@@ -353,7 +374,7 @@ def test_one_failing_video_does_not_stop_the_others(project, fake, video, capsys
     assert project.run() == 1
 
     assert fake.caption(video, "fr") is not None
-    assert "publish: 1 uploaded, 0 unchanged, 1 skipped, 2 failed" in capsys.readouterr().out
+    assert "publish: 1 uploaded, 0 written, 0 unchanged, 0 kept, 1 skipped, 2 failed" in capsys.readouterr().out
 
 
 # -- transient faults -----------------------------------------------------------------------------
@@ -555,8 +576,8 @@ def _write_config(project: Project, text: str, mode: int) -> Path:
 
 def test_credentials_from_a_private_config_file(project, fake, video):
     project.env = {k: v for k, v in project.env.items() if k.startswith("XDG_")}
-    _write_config(project, f'username = "nobody"\npassword = "x"\n[instances."{fake.hostname}"]\n'
-                           f'username = "alice"\npassword = "{PASSWORD}"\n', 0o600)
+    _write_config(project, f'[instances."nobody.example"]\nusername = "nobody"\npassword = "x"\n'
+                           f'[instances."{fake.hostname}"]\nusername = "alice"\npassword = "{PASSWORD}"\n', 0o600)
     project.add("a", fake.embed_url(video))
 
     assert project.run() == 0
@@ -621,11 +642,21 @@ def test_no_secret_appears_in_any_output(project, fake, capsys, caplog):
 
 
 def test_credentials_never_go_over_plain_http_to_another_machine(project, capsys):
+    project.env = {k: v for k, v in project.env.items() if k.startswith("XDG_")}
+    _write_config(project, f'[instances."tube.invalid"]\nusername = "alice"\npassword = "{PASSWORD}"\n', 0o600)
     project.add("a", "http://tube.invalid/videos/embed/29a30c54-4094-4d0c-8727-cbcbede77360")
 
     assert project.run() == 1
 
     assert "refusing to send credentials over plain http; use https" in capsys.readouterr().err
+
+
+def test_an_instance_named_over_plain_http_is_refused_unless_on_this_machine(project):
+    project.add("a", None)
+    project.env["SUBTITLER_PEERTUBE_URL"] = "http://tube.example.org"
+
+    with pytest.raises(CredentialsError, match=r"SUBTITLER_PEERTUBE_URL: http://tube.example.org uses plain http"):
+        project.run()
 
 
 def test_unreadable_transcript_fails_naming_its_path_once(project, fake, video, capsys):
@@ -638,3 +669,248 @@ def test_unreadable_transcript_fails_naming_its_path_once(project, fake, video, 
     [line] = [line for line in capsys.readouterr().err.splitlines() if "broken" in line]
     assert line.startswith(f"failed       {broken}: ") and line.count(str(broken)) == 1
     assert fake.caption(video, "fr") is not None
+
+
+# -- credentials belong to one instance (issue 13.1) -------------------------------------------------
+
+
+@pytest.fixture
+def other():
+    """A second instance that differs from ``fake`` only by its port, with the same account."""
+    with FakePeerTube() as server:
+        server.add_user("alice", PASSWORD)
+        yield server
+
+
+def _nothing_reached(server: FakePeerTube) -> None:
+    assert server.requests == []  # no token request, no OAuth client, no Authorization or OTP, no upload
+    assert server.uploads == [] and server.issued_access_tokens == []
+
+
+@pytest.mark.parametrize("secret", ["password+otp", "token"])
+def test_environment_credentials_go_only_to_the_instance_they_name(project, fake, other, video, secret, capsys):
+    elsewhere = other.add_video("alice")
+    if secret == "token":
+        del project.env["SUBTITLER_PEERTUBE_PASSWORD"]
+        project.env["SUBTITLER_PEERTUBE_TOKEN"] = fake.issue_tokens("alice")["access_token"]
+    else:
+        fake.users["alice"].otp = other.users["alice"].otp = "246810"
+        project.env["SUBTITLER_PEERTUBE_OTP"] = "246810"
+    project.add("a-here", fake.embed_url(video))
+    project.add("b-there", other.embed_url(elsewhere))
+
+    assert project.run() == 0
+
+    assert fake.caption(video, "fr") is not None
+    _nothing_reached(other)
+    out = capsys.readouterr().out
+    assert (f"skipped      b-there: {other.hostname} is not a configured PeerTube instance "
+            f"(configured: {fake.hostname}): nothing sent to it") in out
+
+
+def test_config_file_credentials_go_only_to_their_instance(project, fake, other, video):
+    project.env = {k: v for k, v in project.env.items() if k.startswith("XDG_")}
+    _write_config(project, f'[instances."{fake.hostname}"]\nusername = "alice"\npassword = "{PASSWORD}"\n', 0o600)
+    project.add("a-here", fake.embed_url(video))
+    project.add("b-there", other.embed_url(other.add_video("alice")))
+
+    assert project.run() == 0
+
+    assert fake.caption(video, "fr") is not None
+    _nothing_reached(other)
+
+
+def test_the_instance_option_names_the_instance_of_the_environments_credentials(project, fake, other, video):
+    elsewhere = other.add_video("alice")
+    project.add("a-here", fake.embed_url(video))
+    project.add("b-there", other.embed_url(elsewhere))
+
+    assert project.run("--instance", other.base_url) == 0
+
+    assert other.caption(elsewhere, "fr") is not None
+    assert fake.requests == []
+
+
+def test_environment_credentials_without_an_instance_are_refused_before_any_request(project, fake, video):
+    del project.env["SUBTITLER_PEERTUBE_URL"]
+    project.add("a", fake.embed_url(video))
+
+    with pytest.raises(CredentialsError, match="SUBTITLER_PEERTUBE_USERNAME, SUBTITLER_PEERTUBE_PASSWORD set, "
+                                               "but for which instance"):
+        project.run()
+
+    assert fake.requests == []
+
+
+def test_top_level_credentials_in_the_config_file_are_refused(project, fake, video):
+    project.env = {k: v for k, v in project.env.items() if k.startswith("XDG_")}
+    _write_config(project, f'username = "alice"\npassword = "{PASSWORD}"\n', 0o600)
+    project.add("a", fake.embed_url(video))
+
+    with pytest.raises(CredentialsError, match=r'password, username at the top level would belong to no instance: '
+                                               r'move them under \[instances."host\[:port\]"\]'):
+        project.run()
+
+    assert fake.requests == []
+
+
+def test_nothing_configured_is_one_usage_error(project, fake, video):
+    project.env = {k: v for k, v in project.env.items() if k.startswith("XDG_")}
+    project.add("a", fake.embed_url(video))
+    project.add("b", fake.embed_url(fake.add_video("alice")))
+
+    with pytest.raises(UsageError, match="nowhere to publish: name the PeerTube instance"):
+        project.run()
+
+    assert fake.requests == []
+
+
+# -- only what the last build made from the transcript as it is now (issue 13.2) -----------------------
+
+
+def test_a_transcript_edited_since_its_build_is_not_published(project, fake, video, capsys):
+    transcript = project.add("a", fake.embed_url(video))
+    transcript.write_text(transcript.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+
+    assert project.run() == 1
+
+    assert ("failed       a: the transcript changed since its last successful build: rebuild first"
+            in capsys.readouterr().err)
+    assert fake.requests == []
+
+
+def test_a_caption_not_written_by_the_last_build_is_not_published(project, fake, video, capsys):
+    project.add("a", fake.embed_url(video))
+    project.write_caption("a", vtt_text(CUES[:1]), built=False)  # an older file, or edited by hand
+
+    assert project.run() == 1
+
+    assert "a.fr.vtt is not the file the last build wrote (changed since): rebuild first" in capsys.readouterr().err
+    assert fake.requests == []
+
+
+def test_a_provisional_build_is_not_published(project, fake, video, capsys):
+    project.add("a", fake.embed_url(video))
+    manifest = project.out / "a" / incremental.MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["provisional"] = True
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+    assert project.run() == 1
+
+    assert "fell back to proportional timing (provisional" in capsys.readouterr().err
+    assert fake.requests == []
+
+
+# -- a caption changed on PeerTube is kept before it is replaced (issue 13.3) ----------------------------
+
+
+HAND_EDITED = [(1000, 3500, "Bonjour à toutes et à tous."), (3600, 6000, "Aujourd'hui :\nles mots de passe.")]
+
+
+def test_a_caption_edited_on_peertube_is_kept_before_being_replaced(project, fake, video, capsys):
+    project.add("a", fake.embed_url(video))
+    assert project.run() == 0
+    fake.set_caption(video, "fr", vtt_text(HAND_EDITED).encode())  # someone edits it in PeerTube's UI
+    project.write_caption("a", vtt_text(CUES[:1]))  # and a new build changes ours
+    project.now += 3600
+
+    assert project.run() == 0
+
+    kept = project.out / "a" / "published" / "20270115T090000Z.fr.vtt"
+    assert kept.read_bytes() == vtt_text(HAND_EDITED).encode()
+    assert fake.caption(video, "fr") == vtt_text(CUES[:1]).encode()
+    assert f"the caption it replaced (not uploaded by subtitler) is kept in {kept}" in capsys.readouterr().out
+
+
+def test_a_caption_this_tool_uploaded_is_replaced_without_a_copy(project, fake, video):
+    project.add("a", fake.embed_url(video))
+    assert project.run() == 0
+    project.write_caption("a", vtt_text(CUES[:1]))
+
+    assert project.run() == 0
+
+    assert fake.caption(video, "fr") == vtt_text(CUES[:1]).encode()
+    assert not (project.out / "a" / "published").exists()
+
+
+def test_dry_run_says_how_many_cues_change_and_that_a_copy_would_be_kept(project, fake, video, capsys):
+    fake.set_caption(video, "fr", vtt_text(HAND_EDITED).encode())
+    project.add("a", fake.embed_url(video))
+
+    assert project.run("-n") == 0
+
+    out = capsys.readouterr().out
+    assert ("would upload a: fr caption to " in out and "(changed: 1 of 2 cue(s) differ); the current caption "
+            "was not uploaded by subtitler: a copy would be kept" in out)
+    assert puts(fake) == [] and not (project.out / "a" / "published").exists()
+    assert fake.caption(video, "fr") == vtt_text(HAND_EDITED).encode()
+
+
+# -- the publish report (issue 13.4) ------------------------------------------------------------------------
+
+
+def test_the_report_says_per_video_what_was_done_why_and_the_caption_before_and_after(project, fake, video):
+    fake.set_caption(video, "fr", vtt_text(HAND_EDITED).encode(), automatic=True)
+    project.add("a", fake.embed_url(video))
+    project.add("b", "https://videos.example/file.mp4")
+
+    assert project.run() == 0
+
+    report = project.report()
+    assert report["dry_run"] is False and report["started"] == "2027-01-15T08:00:00Z"
+    assert report["summary"] == {"skipped": 1, "uploaded": 1}
+    a, b = report["videos"]
+    assert a["status"] == "uploaded" and a["target"] == "peertube" and a["time"] == "2027-01-15T08:00:00Z"
+    assert a["destination"] == f"{fake.base_url}/videos/watch/{video.uuid}"
+    assert "automatic caption replaced: 1 of 2 cue(s) differ" in a["message"]
+    assert a["before"] == {"cues": 2, "sha256": cues_sha256(cues_from_vtt(vtt_text(HAND_EDITED))),
+                           "by_subtitler": False, "automatic": True}
+    assert a["after"] == {"cues": 2, "sha256": cues_sha256(cues_from_vtt(vtt_text(CUES))),
+                          "by_subtitler": True, "automatic": False}
+    assert a["copy"] == str(project.out / "a" / "published" / "20270115T080000Z.fr.vtt")
+    assert b["status"] == "skipped" and "give --site DIR" in b["message"] and b["before"] is None
+
+
+def test_the_report_of_a_dry_run_has_no_after_state(project, fake, video):
+    project.add("a", fake.embed_url(video))
+
+    project.run("--dry-run")
+
+    [entry] = project.report()["videos"]
+    assert project.report()["dry_run"] is True
+    assert entry["status"] == "would upload" and entry["before"] is None and entry["after"] is None
+
+
+def test_quiet_prints_only_failures(project, fake, video, capsys):
+    project.add("a-good", fake.embed_url(video))
+    project.add("b-stale", fake.embed_url(fake.add_video("alice")), cues=None)
+
+    assert project.run("-q") == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("failed       b-stale: ") and captured.err.count("\n") == 1
+
+
+def test_after_a_failed_rebuild_the_old_caption_is_not_published(project, fake, video, monkeypatch, capsys):
+    """The real build: built and published, then the transcript is edited and its rebuild fails."""
+    from media_helpers import make_mp4
+    from subtitler.cli import main
+
+    (project.root / "media").mkdir()
+    media = make_mp4(project.root / "media" / "a.mp4", 12.0)
+    transcript = project.add("a", fake.embed_url(video), cues=None)
+    monkeypatch.chdir(project.root)
+    assert main(["build", "--timing", "proportional", "-q"]) == 0
+    assert project.run() == 0 and len(puts(fake)) == 1
+
+    transcript.write_text(transcript.read_text(encoding="utf-8").replace("Bonjour", "Bonsoir"), encoding="utf-8")
+    media.write_bytes(b"not a video any more")
+    assert main(["build", "--timing", "proportional", "-q"]) == 1
+    capsys.readouterr()
+
+    assert project.run() == 1
+
+    assert "the transcript changed since its last successful build: rebuild first" in capsys.readouterr().err
+    assert len(puts(fake)) == 1

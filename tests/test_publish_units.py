@@ -155,26 +155,64 @@ def _config(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
     return path
 
 
-def test_environment_overrides_the_file_and_host_tables_override_the_top_level(tmp_path):
-    path = _config(tmp_path, 'username = "top"\npassword = "top-pw"\n[instances."tube.example"]\nusername = "per-host"\n')
-    source = CredentialSource({"SUBTITLER_PEERTUBE_PASSWORD": "env-pw", "SUBTITLER_PEERTUBE_OTP": "123456"}, path)
+def test_environment_credentials_belong_to_the_named_instance_only(tmp_path):
+    path = _config(tmp_path, '[instances."Tube.example"]\nusername = "per-host"\npassword = "file-pw"\n'
+                             '[instances."other.example:8443"]\nusername = "other"\npassword = "other-pw"\n')
+    env = {"SUBTITLER_PEERTUBE_URL": "https://tube.example:443/", "SUBTITLER_PEERTUBE_PASSWORD": "env-pw",
+           "SUBTITLER_PEERTUBE_OTP": "123456"}
+    source = CredentialSource(env, path)
 
+    assert source.instances == ("other.example:8443", "tube.example")
     assert source.for_host("tube.example") == Credentials("per-host", "env-pw", None, "123456")
-    assert source.for_host("other.example") == Credentials("top", "env-pw", None, "123456")
+    assert source.for_host("TUBE.example:443") == source.for_host("tube.example")
+    assert source.for_host("other.example:8443") == Credentials("other", "other-pw")  # no env secret, no OTP
+    assert source.for_host("other.example") is None  # another port is another instance
+    assert source.for_host("tube.example:8443") is None
+
+
+def test_the_instance_option_wins_over_the_environments_url():
+    env = {"SUBTITLER_PEERTUBE_URL": "https://a.example", "SUBTITLER_PEERTUBE_TOKEN": "tok"}
+    source = CredentialSource(env, None, "https://b.example")
+
+    assert source.for_host("b.example") == Credentials(access_token="tok")
+    assert source.for_host("a.example") is None
 
 
 def test_default_config_file_is_optional(tmp_path):
     source = CredentialSource({"XDG_CONFIG_HOME": str(tmp_path)})
-    assert source.config_path is None and not source.for_host("tube.example").usable
+    assert source.config_path is None and source.instances == () and source.for_host("tube.example") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://tube.example", "uses plain http"),
+        ("https://alice:pw@tube.example", "carries a user name or password"),
+        ("https://tube.example/videos/embed/x", "without a path or query"),
+        ("https://tube.example:99999", "invalid host or port"),
+        ("ftp://tube.example", "is not an https:// URL"),
+    ],
+)
+def test_unusable_instance_urls_are_refused(url, message):
+    with pytest.raises(CredentialsError, match=message) as caught:
+        CredentialSource({}, None, url)
+    assert "pw" not in str(caught.value)
+
+
+def test_plain_http_instance_on_this_machine_is_allowed():
+    assert CredentialSource({}, None, "http://127.0.0.1:9000").instances == ("127.0.0.1:9000",)
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('password = 1234\n', "password must be a string"),
+        ('[instances."h"]\npassword = 1234\n', "password must be a string"),
         ('instances = "x"\n', "one table per host"),
         ('[instances."h"]\ntoken = "x"\n', "unknown key"),
         ('username = "a\n', "not valid TOML"),
+        ('access_token = "a"\n', "at the top level would belong to no instance"),
+        ('[instances."h:port"]\nusername = "a"\n', "the name must be host or host:port"),
+        ('site = 3\n', "site must be a string"),
     ],
 )
 def test_malformed_config_files_are_refused(tmp_path, text, message):

@@ -6,6 +6,7 @@ import argparse
 import ctypes
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,9 +38,13 @@ _reuse_freed_memory()
 
 from . import __version__  # noqa: E402
 from .config import CaptionConfig  # noqa: E402
-from .errors import SubtitlerError  # noqa: E402
+from .cli_common import byte_size, collect_inputs, non_negative_int, positive_float, positive_int  # noqa: E402
+from .errors import SubtitlerError, UsageError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# media.DownloadLimits' defaults, written here so --help does not import the media stack.
+DEFAULT_MAX_DOWNLOAD = "8G"
+DEFAULT_DOWNLOAD_DEADLINE = 3600.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def core_count() -> int:
+    """Cores this process may run on (its CPU affinity, as the aligner counts them)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def parallelism(jobs: int, cores: int) -> tuple[int, int]:
+    """(videos built at once, aligner threads per video): their product never exceeds the
+    cores, so --jobs is lowered to the core count and each video gets cores // jobs threads."""
+    jobs = max(1, min(jobs, cores))
+    return jobs, max(1, cores // jobs)
+
+
 def _add_build_parser(commands: argparse._SubParsersAction) -> None:
+    default = CaptionConfig()
     build = commands.add_parser(
         "build",
         help="transcripts -> WebVTT, SRT, plain text, HTML page and QA report",
@@ -67,58 +85,77 @@ def _add_build_parser(commands: argparse._SubParsersAction) -> None:
                        help="transcript files or folders (default: transcripts/)")
     build.add_argument("--media", type=Path, default=Path("media"), metavar="DIR",
                        help="folder of local videos, matched by slug or video id (default: media/)")
-    build.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+    build.add_argument("-o", "--out", type=Path, default=Path("output"), metavar="DIR",
                        help="output folder (default: output/)")
     build.add_argument("--cache", type=Path, default=Path(".cache/media"), metavar="DIR",
                        help="where downloaded videos are kept (default: .cache/media/)")
     build.add_argument("--no-download", action="store_true",
-                       help="never download videoDownloadHref; a video missing locally fails")
+                       help="never download; a video missing locally fails")
+    build.add_argument("--download-as-given", action="store_true",
+                       help="download videoDownloadHref as given, not the smallest file with the audio "
+                            "that the PeerTube instance lists")
+    build.add_argument("--max-download-size", type=byte_size, default=byte_size(DEFAULT_MAX_DOWNLOAD),
+                       metavar="SIZE", help=f"largest file downloaded, e.g. 500M (default: {DEFAULT_MAX_DOWNLOAD})")
+    build.add_argument("--download-deadline", type=positive_float, default=DEFAULT_DOWNLOAD_DEADLINE,
+                       metavar="SECONDS", help="longest time one download may take; an unfinished one "
+                       f"resumes on the next run (default: {DEFAULT_DOWNLOAD_DEADLINE:g})")
     build.add_argument("--timing", choices=("audio", "proportional"), default="audio",
                        help="align cues to the speech (default) or spread them proportionally")
-    build.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="videos built in parallel processes (default: number of cores)")
+    build.add_argument("-j", "--jobs", type=positive_int, default=core_count(), metavar="N",
+                       help="videos built in parallel processes, at most the number of cores "
+                            "(default: the number of cores, here %(default)s)")
     build.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on a Dask distributed cluster (e.g. tcp://host:8786); "
                             "inputs and outputs must be on storage the workers share")
-    build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    build.add_argument("-f", "--force", action="store_true", help="rebuild even when nothing changed")
+    build.add_argument("--strict", action="store_true",
+                       help="fail a video (exit 1) whose timing fell back to proportional, that has no "
+                            "video, or with more flagged cues than --max-flagged")
+    build.add_argument("--max-flagged", type=non_negative_int, default=0, metavar="N",
+                       help="with --strict, most cues flagged for review a video may have (default: 0)")
     build.add_argument("--no-html", action="store_true", help="do not write the HTML pages")
-    build.add_argument("--lang", default=None, help="caption language when a transcript has none (default: fr)")
-    build.add_argument("--max-line-chars", type=int, default=None, metavar="N",
-                       help="characters per caption line (default: 42)")
-    build.add_argument("--max-cps", type=float, default=None, metavar="CPS",
-                       help="hard reading-speed limit in characters per second (default: 17)")
-    build.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    build.add_argument("--lang", default=default.lang,
+                       help=f"caption language when a transcript has none (default: {default.lang})")
+    build.add_argument("--max-line-chars", type=positive_int, default=default.max_line_chars, metavar="N",
+                       help=f"characters per caption line (default: {default.max_line_chars})")
+    build.add_argument("--max-cps", type=positive_float, default=default.max_cps, metavar="CPS",
+                       help=f"hard reading-speed limit in characters per second (default: {default.max_cps:g})")
+    noise = build.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress bar and no table (failures and fallbacks are still said)")
+    noise.add_argument("-v", "--verbose", action="store_true",
+                       help="also say every warning and download of each video")
     build.add_argument("--debug", action="store_true", help="show tracebacks of failures")
     build.set_defaults(handler=run_build)
 
 
 def _config_from(args: argparse.Namespace) -> CaptionConfig:
-    overrides = {}
-    if args.lang:
-        overrides["lang"] = args.lang
-    if args.max_line_chars:
-        overrides["max_line_chars"] = args.max_line_chars
-        overrides["preferred_line_chars"] = min(CaptionConfig().preferred_line_chars, args.max_line_chars)
-    if args.max_cps:
-        overrides["max_cps"] = args.max_cps
-    return CaptionConfig(**overrides)
+    preferred = min(CaptionConfig().preferred_line_chars, args.max_line_chars)
+    return CaptionConfig(
+        lang=args.lang, max_line_chars=args.max_line_chars, preferred_line_chars=preferred, max_cps=args.max_cps
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .batch import collect_transcripts, run_batch
+    from .batch import run_batch
+    from .media import DownloadLimits
     from .pipeline import BuildOptions, remove_stale_temporaries
     from .report import summary_table, write_report
 
-    if args.jobs < 1:
-        raise SubtitlerError("--jobs must be at least 1")
-    inputs = args.inputs or [Path("transcripts")]
-    paths = collect_transcripts(inputs)
-    if not paths:
-        raise SubtitlerError("no transcript (.md) found in " + ", ".join(map(str, inputs)))
+    paths = collect_inputs(args.inputs)
     if args.scheduler:  # workers share the storage, not this process's working directory
         paths = [path.resolve() for path in paths]
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise SubtitlerError("--scheduler needs Dask's distributed package: pip install 'subtitler[cluster]'") from None
+        jobs, threads = args.jobs, 1  # each worker's share of its machine is unknown here: one
+    else:
+        jobs, threads = parallelism(args.jobs, core_count())
+        if jobs < args.jobs:
+            print(f"note: --jobs {args.jobs} lowered to {jobs}, the number of cores", file=sys.stderr)
     options = BuildOptions(
         out_dir=args.out.resolve(),
         media_dir=args.media.resolve(),
@@ -127,27 +164,48 @@ def run_build(args: argparse.Namespace) -> int:
         download=not args.no_download,
         html=not args.no_html,
         config=_config_from(args),
+        download_limits=DownloadLimits(max_bytes=args.max_download_size, deadline=args.download_deadline),
+        download_as_given=args.download_as_given,
+        strict=args.strict,
+        max_flagged=args.max_flagged,
+        align_threads=threads,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SubtitlerError(f"cannot create the output folder: {error.strerror}", args.out) from None
     remove_stale_temporaries(args.out)
     bar = tqdm(total=len(paths), unit="video", disable=args.quiet or None, file=sys.stderr)
 
     def on_result(result) -> None:
         bar.update(1)
         if result.error:
-            bar.write(f"error: {result.error}" if result.status == "failed" else f"note: {result.error}",
-                      file=sys.stderr)
+            named = result.error if result.error.startswith(result.transcript) else f"{result.transcript}: {result.error}"
+            bar.write(f"error: {named}" if result.status == "failed" else f"note: {named}", file=sys.stderr)
+        if result.timing_fallback and result.status != "failed":
+            bar.write(f"warning: {result.transcript}: {result.timing_fallback} (provisional: the next "
+                      "run tries the audio again)", file=sys.stderr)
+        if args.verbose:
+            for warning in result.warnings:
+                if warning != result.timing_fallback:
+                    bar.write(f"warning: {result.transcript}: {warning}", file=sys.stderr)
+            if result.downloaded_bytes:
+                bar.write(f"download: {result.transcript}: {result.downloaded_bytes} bytes from {result.media_source}",
+                          file=sys.stderr)
         if args.debug and result.traceback:
             bar.write(result.traceback, file=sys.stderr)
 
-    batch = run_batch(paths, options, jobs=args.jobs, force=args.force, debug=args.debug,
+    batch = run_batch(paths, options, jobs=jobs, force=args.force, debug=args.debug,
                       scheduler=args.scheduler, on_result=on_result)
     bar.close()
-    write_report(batch.results, args.out, wall_seconds=batch.wall_seconds, jobs=args.jobs)
-    if options.html:
-        from .html import index_entries_from_results, write_index
+    try:
+        write_report(batch.results, args.out, wall_seconds=batch.wall_seconds, jobs=jobs)
+        if options.html:
+            from .html import index_entries_from_results, write_index
 
-        write_index(index_entries_from_results(batch.results, args.out), args.out)
+            write_index(index_entries_from_results(batch.results, args.out), args.out)
+    except OSError as error:
+        raise SubtitlerError(f"cannot write the report or index: {error.strerror}", error.filename) from None
     if not args.quiet:
         print(summary_table(batch.results))
         print(f"report: {args.out / 'report.json'}")
@@ -155,16 +213,28 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command: 0 when all went well, 1 when a video failed or the run could not finish
+    (one line on stderr, never a traceback unless --debug), 2 for a usage error."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except SubtitlerError as error:
+    except UsageError as error:
         print(f"subtitler: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except SubtitlerError as error:
+        print(f"subtitler: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("subtitler: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # OSError from the disk, a lost cluster, a bug: one line, exit 1
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        where = f" ({error.filename})" if isinstance(error, OSError) and error.filename else ""
+        print(f"subtitler: error: {type(error).__name__}: {' '.join(detail.split())}{where}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -43,3 +43,8 @@ class OutputError(SubtitlerError):
 
 class PublishError(SubtitlerError):
     """A PeerTube operation failed."""
+
+
+class UsageError(SubtitlerError):
+    """The command was given something it cannot use (a path, an option, a configuration):
+    the CLI exits with status 2."""

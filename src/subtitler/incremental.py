@@ -2,6 +2,9 @@
 
 The manifest (``OUT/<slug>/.subtitler.json``) is written last, after every output, so a run
 killed part-way leaves either the old manifest (inputs no longer match: rebuilt) or none.
+It also says what the publisher may trust: the transcript the outputs were built from, each
+output's hash, and whether the result is provisional (audio timing fell back to proportional:
+the next run tries the audio again, and nothing provisional is published).
 """
 
 from __future__ import annotations
@@ -26,6 +29,15 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def transcript_sha256(path: Path) -> str:
+    """The hash of the transcript as the build depends on it: every byte but the front matter's
+    ``captionFilePath`` entry, which ``subtitler publish --site`` fills (nothing built reads it),
+    so publishing neither triggers a rebuild nor makes its own build look stale."""
+    from .publish.frontmatter import without_caption_file_path
+
+    return hashlib.sha256(without_caption_file_path(path.read_bytes())).hexdigest()
 
 
 def _media_fingerprint(media: Path | None, previous: dict | None) -> dict | None:
@@ -56,22 +68,53 @@ def build_key(
     """Everything the outputs depend on: transcript and media content, options, tool version."""
     return {
         "version": version,
-        "transcript_sha256": file_sha256(transcript),
+        "transcript_sha256": transcript_sha256(transcript),
         "media": _media_fingerprint(media, (previous or {}).get("key")),
         "options": json.loads(json.dumps(options.fingerprint(), sort_keys=True, default=str)),
     }
 
 
 def unchanged_result(previous: dict | None, key: dict, video_dir: Path) -> VideoResult | None:
-    """The recorded result when the inputs match ``key`` and every output is still there."""
+    """The recorded result when the inputs match ``key``, every output is still there and the
+    result is not provisional (a fallback is retried)."""
     from .pipeline import result_from_dict
 
-    if not previous or previous.get("key") != key or "result" not in previous:
+    if not previous or previous.get("key") != key or "result" not in previous or previous.get("provisional"):
         return None
     result = result_from_dict(previous["result"])
     return result if all((video_dir / name).is_file() for name in result.outputs) else None
 
 
 def record(video_dir: Path, key: dict, result: VideoResult) -> None:
-    payload = {"key": key, "result": asdict(result)}
+    """Write the manifest of a finished build: its key, result, outputs' hashes, provisional."""
+    payload = {
+        "key": key,
+        "provisional": result.timing_fallback is not None,
+        "output_sha256": {name: file_sha256(video_dir / name) for name in result.outputs},
+        "result": asdict(result),
+    }
     atomic_write_text(video_dir / MANIFEST, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+
+
+def unpublishable(video_dir: Path, transcript: Path, output: str) -> str | None:
+    """Why ``output`` (a file name in ``video_dir``) is not what the last successful build
+    made from the transcript as it is now; None when it is, so it may be published."""
+    manifest = read_manifest(video_dir)
+    if manifest is None or "result" not in manifest:
+        return "no finished build of this transcript in the output folder"
+    if manifest.get("key", {}).get("transcript_sha256") != transcript_sha256(transcript):
+        return "the transcript changed since its last successful build"
+    if manifest.get("provisional"):
+        return ("its last build fell back to proportional timing (provisional; build it with "
+                "--timing proportional to publish proportional timing)")
+    if "output_sha256" not in manifest:
+        return "its last build was recorded by an older subtitler, without the outputs' hashes"
+    recorded = manifest["output_sha256"].get(output)
+    if recorded is None:
+        return f"the last build made no {output}"
+    path = video_dir / output
+    if not path.is_file():
+        return f"{output} is missing from the output folder"
+    if file_sha256(path) != recorded:
+        return f"{output} is not the file the last build wrote (changed since)"
+    return None

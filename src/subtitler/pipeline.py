@@ -19,6 +19,7 @@ from . import __version__
 from .config import CaptionConfig
 from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
 from .fsutil import atomic_write_text
+from .media import DownloadLimits, Fetched
 from .model import MediaInfo, TimedCue, Transcript
 from .report import is_flagged
 from .timing import LocatedSpeech
@@ -35,9 +36,14 @@ class BuildOptions:
     download: bool = True
     html: bool = True
     config: CaptionConfig = field(default_factory=CaptionConfig)
+    download_limits: DownloadLimits = DownloadLimits()
+    download_as_given: bool = False  # videoDownloadHref as is, not the smallest file with audio
+    strict: bool = False  # a fallback, a missing video or too many flagged cues fail the video
+    max_flagged: int = 0  # under strict: most flagged cues a video may have
+    align_threads: int = 0  # threads the aligner may use (0: one per core)
 
     def fingerprint(self) -> dict[str, object]:
-        """The options that change the outputs (paths do not)."""
+        """The options that change the outputs (paths, downloads, strictness, threads do not)."""
         return {"timing": self.timing, "html": self.html, "config": asdict(self.config)}
 
 
@@ -81,10 +87,16 @@ class VideoResult:
     speech_duration: float | None = None
     seconds: float = 0.0
     outputs: tuple[str, ...] = ()
+    timing_fallback: str | None = None  # why audio timing fell back: the result is provisional
+    downloaded_bytes: int = 0  # media bytes downloaded by this run
+    media_source: str | None = None  # the URL the media came from (no query string)
 
     @property
     def succeeded(self) -> bool:
         return self.status in {"ok", "unchanged", "skipped"}
+
+
+NO_VIDEO = "no video: the transcript has no videoDownloadHref and no media file was found"
 
 
 def build_video(job: VideoJob) -> VideoResult:
@@ -92,6 +104,8 @@ def build_video(job: VideoJob) -> VideoResult:
     started = time.perf_counter()
     try:
         result = _build(job)
+        if job.options.strict:
+            result = _strict(result, job)
     except NothingToCaption as error:
         result = _unbuilt(job, "skipped", _naming_transcript(job.transcript_path, error))
     except SubtitlerError as error:
@@ -100,6 +114,21 @@ def build_video(job: VideoJob) -> VideoResult:
         message = f"{job.transcript_path}: internal error: {type(error).__name__}: {error}"
         result = _unbuilt(job, "failed", message)
     return replace(result, seconds=round(time.perf_counter() - started, 3))
+
+
+def _strict(result: VideoResult, job: VideoJob) -> VideoResult:
+    """Under ``--strict``, what a normal build lets through fails the video. Outputs and
+    manifest stay as built: strictness decides the exit status, not what is written."""
+    if result.timing_fallback:
+        problem = result.timing_fallback
+    elif result.status == "skipped" and result.error == NO_VIDEO:
+        problem = NO_VIDEO
+    elif len(result.flagged_cues) > job.options.max_flagged:
+        problem = (f"{len(result.flagged_cues)} cue(s) flagged for review, more than the "
+                   f"{job.options.max_flagged} --max-flagged allows")
+    else:
+        return result
+    return replace(result, status="failed", error=f"{job.transcript_path}: --strict: {problem}")
 
 
 def _unbuilt(job: VideoJob, status: str, message: str) -> VideoResult:
@@ -135,13 +164,18 @@ def _build(job: VideoJob) -> VideoResult:
     transcript = load_transcript(job.transcript_path, config.lang)
     video_dir = _video_dir(options.out_dir, transcript.slug)
     remove_stale_temporaries(video_dir)
-    media_path = _find_or_fetch_media(transcript, options)
+    media_path, fetched = _find_or_fetch_media(transcript, options)
+    fetch_fields = {
+        "downloaded_bytes": fetched.downloaded_bytes if fetched else 0,
+        "media_source": fetched.source if fetched else None,
+    }
 
     manifest = incremental.read_manifest(video_dir)
     key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest)
     previous = None if job.force else incremental.unchanged_result(manifest, key, video_dir)
     if previous is not None:
-        return replace(previous, status="unchanged" if previous.status == "ok" else previous.status)
+        status = "unchanged" if previous.status == "ok" else previous.status
+        return replace(previous, status=status, **fetch_fields)
 
     sentences = split_sentences(transcript)
     cues = build_cues(sentences, config)
@@ -155,7 +189,7 @@ def _build(job: VideoJob) -> VideoResult:
             status="skipped",
             title=transcript.title,
             area=transcript.area,
-            error="no video: the transcript has no videoDownloadHref and no media file was found",
+            error=NO_VIDEO,
             warnings=tuple(warnings),
             outputs=tuple(outputs),
         )
@@ -164,7 +198,9 @@ def _build(job: VideoJob) -> VideoResult:
 
     media = _probe(media_path)
     _check_media_long_enough(media, cues, transcript)
-    located = _locate_speech(cues, media, options, warnings)
+    located, fallback = _locate_speech(cues, media, options, warnings)
+    if fetched is not None and fetched.note:
+        warnings.append(fetched.note)
     timed = _apply_rules(cues, located, media, config)
     outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
 
@@ -188,6 +224,8 @@ def _build(job: VideoJob) -> VideoResult:
         media_duration=round(media.duration, 3),
         speech_duration=_speech_duration(located),
         outputs=tuple(outputs),
+        timing_fallback=fallback,
+        **fetch_fields,
     )
     incremental.record(video_dir, key, result)
     return result
@@ -209,20 +247,24 @@ def _video_dir(out_dir: Path, slug: str) -> Path:
     return target
 
 
-def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> Path | None:
-    from .media import fetch_media, find_media
+def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple[Path | None, Fetched | None]:
+    """The local media file, else the downloaded one (with what the download cost)."""
+    from .media import fetch_video, find_media
 
     found = find_media(transcript, options.media_dir)
     if found is not None:
-        return found
+        return found, None
     if transcript.video_download_href and options.download:
-        return fetch_media(transcript.video_download_href, options.cache_dir)
+        fetched = fetch_video(
+            transcript, options.cache_dir, options.download_limits, as_given=options.download_as_given
+        )
+        return fetched.path, fetched
     if transcript.video_download_href:
         raise MediaError(
             f"media not found in {options.media_dir} (by slug or video id) and downloads are off",
             transcript.path,
         )
-    return None
+    return None, None
 
 
 def _probe(path: Path) -> MediaInfo:
@@ -239,22 +281,28 @@ def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Trans
         raise MediaError(problem, transcript.path)
 
 
-def _locate_speech(cues, media: MediaInfo, options: BuildOptions, warnings: list[str]) -> LocatedSpeech:
+def _locate_speech(
+    cues, media: MediaInfo, options: BuildOptions, warnings: list[str]
+) -> tuple[LocatedSpeech, str | None]:
+    """Where the cues are spoken, and why audio timing fell back to proportional (None when it
+    did not). A video without an audio stream is no fallback: nothing better can be had."""
     from .timing import get_locator
 
     method = options.timing
     if method == "audio" and not media.has_audio:
         warnings.append("the media has no audio stream: proportional timing used")
         method = "proportional"
+    fallback = None
     try:
-        located = get_locator(method)(cues, media, options.config)
+        located = get_locator(method, options.align_threads)(cues, media, options.config)
     except AlignmentError as error:
         if method == "proportional":
             raise
-        warnings.append(f"audio alignment failed ({error.message}): proportional timing used")
+        fallback = f"audio alignment failed ({error.message}): proportional timing used"
+        warnings.append(fallback)
         located = get_locator("proportional")(cues, media, options.config)
     warnings.extend(located.warnings)
-    return located
+    return located, fallback
 
 
 def _apply_rules(cues, located: LocatedSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:

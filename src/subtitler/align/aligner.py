@@ -84,6 +84,7 @@ class AlignSettings:
     voiced_pause_price: float = 0.6  # added to a pause's price inside a voice
     inner_pause_price: float = 0.3  # added to a pause's price when it falls inside a cue's text
     unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
+    threads: int = 0  # threads solving the fine windows; 0: one per core (the build passes its share)
 
 
 @dataclass(frozen=True)
@@ -736,8 +737,9 @@ def _solve_windows(
     """Align every window, batched by size, writing the cue starts and ends they give.
 
     Batches are independent and their BLAS products and C loops release the GIL, so they
-    are solved by a thread per core, sharing ``window_cells`` (memory stays the same). How
-    many threads makes no difference beyond rounding (a boundary may move by one frame)."""
+    are solved by a thread per core (``settings.threads`` when the build gives a share),
+    sharing ``window_cells`` (memory stays the same). The batches depend on the core count
+    only, never on ``settings.threads``, so the result does not depend on ``--jobs``."""
     cells = max(1, settings.window_cells // _THREADS)
     order = sorted(range(len(windows)), key=lambda w: windows[w].row_b - windows[w].row_a)
     batches: list[list[_Window]] = [[]]
@@ -750,7 +752,7 @@ def _solve_windows(
         batches[-1].append(window)
         rows_max = max(rows_max, window.row_b - window.row_a + 1)
         cols_max = max(cols_max, len(window.columns))
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=settings.threads or _THREADS) as pool:
         solved = pool.map(lambda batch: _window_paths(batch, real, fine, settings), batches)
         for batch, paths in zip(batches, solved):
             for window, path in zip(batch, paths):

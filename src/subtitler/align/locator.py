@@ -116,4 +116,4 @@ def _stretches(media: MediaInfo) -> list[Stretch]:
     ]
 
 
-register_locator("audio", AudioLocator)
+register_locator("audio", lambda threads: AudioLocator(AlignSettings(threads=threads)))

@@ -103,8 +103,9 @@ def number(value: int) -> str:
     parts = []
     for size, singular, plural in _SCALES:
         count, value = divmod(value, size)
-        if count:
-            parts.append(f"{_below_thousand(count, final=False)} {singular if count == 1 else plural}")
+        if count:  # above the largest scale, the count is itself a number (mille billions)
+            spoken = number(count) if count >= 1000 else _below_thousand(count, final=False)
+            parts.append(f"{spoken} {singular if count == 1 else plural}")
     thousands, value = divmod(value, 1000)
     if thousands:
         parts.append("mille" if thousands == 1 else f"{_below_thousand(thousands, final=False)} mille")

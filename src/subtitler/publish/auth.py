@@ -31,12 +31,16 @@ ENV_USERNAME = "SUBTITLER_PEERTUBE_USERNAME"
 ENV_PASSWORD = "SUBTITLER_PEERTUBE_PASSWORD"
 ENV_TOKEN = "SUBTITLER_PEERTUBE_TOKEN"
 ENV_OTP = "SUBTITLER_PEERTUBE_OTP"
+ENV_URL = "SUBTITLER_PEERTUBE_URL"
+_ENV_SECRETS = (ENV_USERNAME, ENV_PASSWORD, ENV_TOKEN, ENV_OTP)
 
-_CONFIG_KEYS = {"username", "password", "access_token"}
+_CREDENTIAL_KEYS = {"username", "password", "access_token"}
+_TOP_LEVEL_KEYS = {"instances", "site"}
 # A token this close to its expiry is refreshed before use rather than refused mid-run.
 EXPIRY_MARGIN = 60.0
 # Hosts where plain http never leaves the machine, so credentials may go over it (tests).
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 @dataclass(frozen=True)
@@ -66,36 +70,120 @@ def default_token_cache_path(env: Mapping[str, str]) -> Path:
     return Path(base) / "subtitler" / "peertube-tokens.json"
 
 
+def instance_key(netloc: str, scheme: str = "https") -> str:
+    """``host[:port]`` as credentials are filed: host in lower case, the scheme's default port
+    left out (``Tube.example:443`` and ``tube.example`` are one instance). ValueError if bad."""
+    parts = urlsplit(f"//{netloc}")
+    host, port = parts.hostname, parts.port  # .port raises ValueError on a bad port
+    if not host or parts.username is not None or parts.path or parts.query or parts.fragment:
+        raise ValueError(f"{netloc!r} is not host[:port]")
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{shown}:{port}"
+
+
+def is_loopback(host: str | None) -> bool:
+    return host in _LOOPBACK or bool(host and host.startswith("127."))
+
+
+def parse_instance_url(url: str, origin: str) -> str:
+    """The :func:`instance_key` of an instance URL (``https://host[:port]``); ``origin`` names
+    where the URL came from in errors. Plain http only on this machine: the credentials that
+    go with it would cross the network unencrypted."""
+    parts = urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        raise CredentialsError(f"{origin}: the instance URL carries a user name or password; give it as https://host[:port]")
+    problem = None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problem = "is not an https:// URL"
+    elif parts.scheme == "http" and not is_loopback(parts.hostname):
+        problem = "uses plain http, which would send the credentials unencrypted: use https"
+    elif parts.path not in ("", "/") or parts.query or parts.fragment:
+        problem = "must be the instance's address only (https://host[:port]), without a path or query"
+    if problem is None:
+        try:
+            return instance_key(parts.netloc, parts.scheme)
+        except ValueError:
+            problem = "has an invalid host or port"
+    shown = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else url.split("?")[0]
+    raise CredentialsError(f"{origin}: {shown} {problem}")
+
+
 class CredentialSource:
-    """The config file (optional) overlaid by environment variables, per instance host.
+    """Credentials per instance: each set belongs to one named instance and goes nowhere else.
 
-    The file holds top-level ``username``, ``password``, ``access_token``, and optional
-    ``[instances."host"]`` tables with the same keys for one instance::
+    Environment variables belong to the instance named by ``--instance`` or
+    ``SUBTITLER_PEERTUBE_URL``; the config file holds one table per instance (and optionally
+    the site folder)::
 
+        site = "/srv/pix-tutos/public"
+        [instances."tube.example.org"]
         username = "alice"
         password = "..."
-        [instances."tube.example.org"]
-        username = "alice-tube"
+
+    A host without credentials here is not configured: the publisher sends it nothing.
     """
 
-    def __init__(self, env: Mapping[str, str], config_path: Path | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str], config_path: Path | None = None, instance_url: str | None = None
+    ) -> None:
         self._env = env
         explicit = config_path is not None
         path = config_path if explicit else default_config_path(env)
-        self._config: dict = {}
+        config: dict = {}
         if path.exists():
-            self._config = _read_private_toml(path)
+            config = _read_private_toml(path)
         elif explicit:
             raise CredentialsError("config file not found", path)
         self.config_path = path if path.exists() else None
+        self.site = _site_folder(config, path)
+        self._tables: dict[str, dict] = {}
+        for name, table in config.get("instances", {}).items():
+            try:
+                self._tables[instance_key(name)] = table
+            except ValueError:
+                raise CredentialsError(f'[instances."{name}"]: the name must be host or host:port', path) from None
+        if instance_url:
+            self._bound = parse_instance_url(instance_url, "--instance")
+        elif env.get(ENV_URL):
+            self._bound = parse_instance_url(env[ENV_URL], ENV_URL)
+        else:
+            self._bound = None
+        given = [name for name in _ENV_SECRETS if env.get(name)]
+        if given and self._bound is None:
+            raise CredentialsError(
+                f"{', '.join(given)} set, but for which instance? Name it with {ENV_URL}=https://host "
+                "or --instance (credentials go to that instance only)"
+            )
 
-    def for_host(self, host: str) -> Credentials:
-        values = {k: v for k, v in self._config.items() if k in _CONFIG_KEYS}
-        values.update(self._config.get("instances", {}).get(host, {}))
-        for key, name in (("username", ENV_USERNAME), ("password", ENV_PASSWORD), ("access_token", ENV_TOKEN)):
-            if self._env.get(name):
-                values[key] = self._env[name]
-        return Credentials(otp=self._env.get(ENV_OTP) or None, **values)
+    @property
+    def instances(self) -> tuple[str, ...]:
+        """Every configured instance (host[:port]), sorted."""
+        return tuple(sorted({*self._tables, *([self._bound] if self._bound else [])}))
+
+    def for_host(self, host: str, scheme: str = "https") -> Credentials | None:
+        """The credentials of the instance at ``host`` (a URL's netloc), None if not configured."""
+        try:
+            key = instance_key(host, scheme)
+        except ValueError:
+            return None
+        if key not in self.instances:
+            return None
+        values = dict(self._tables.get(key, {}))
+        otp = None
+        if key == self._bound:
+            for name, env_name in (("username", ENV_USERNAME), ("password", ENV_PASSWORD), ("access_token", ENV_TOKEN)):
+                if self._env.get(env_name):
+                    values[name] = self._env[env_name]
+            otp = self._env.get(ENV_OTP) or None
+        return Credentials(otp=otp, **values)
+
+
+def _site_folder(config: dict, path: Path) -> Path | None:
+    """The config file's ``site`` (relative to the file's folder), or None."""
+    site = config.get("site")
+    if site is None:
+        return None
+    return (path.parent / Path(site).expanduser()).absolute()
 
 
 def _read_private_toml(path: Path) -> dict:
@@ -117,18 +205,27 @@ def _read_private_toml(path: Path) -> dict:
 
 
 def _check_config_keys(data: dict, path: Path) -> None:
-    unknown = set(data) - _CONFIG_KEYS - {"instances"}
+    loose = sorted(_CREDENTIAL_KEYS & set(data))
+    if loose:
+        raise CredentialsError(
+            f"{', '.join(loose)} at the top level would belong to no instance: move them under "
+            '[instances."host[:port]"] (credentials go to that instance only)', path
+        )
+    unknown = set(data) - _TOP_LEVEL_KEYS
     instances = data.get("instances", {})
     if not isinstance(instances, dict) or not all(isinstance(t, dict) for t in instances.values()):
         raise CredentialsError('"instances" must hold one table per host: [instances."host"]', path)
     for table in instances.values():
-        unknown |= set(table) - _CONFIG_KEYS
+        unknown |= set(table) - _CREDENTIAL_KEYS
     if unknown:
         raise CredentialsError(
-            f"unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(_CONFIG_KEYS))}", path
+            f"unknown key(s) {', '.join(sorted(unknown))}; expected site, and "
+            f"{', '.join(sorted(_CREDENTIAL_KEYS))} under [instances.\"host\"]", path
         )
-    for table in (data, *instances.values()):
-        for key in _CONFIG_KEYS & set(table):
+    if "site" in data and not isinstance(data["site"], str):
+        raise CredentialsError("site must be a string (the site's public folder)", path)
+    for table in instances.values():
+        for key in _CREDENTIAL_KEYS & set(table):
             if not isinstance(table[key], str):
                 raise CredentialsError(f"{key} must be a string", path)
 
@@ -214,7 +311,7 @@ class Authenticator:
         self._tokens: Tokens | None = None
         self._failure: AuthError | None = None
         parts = urlsplit(api.base_url)
-        if parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+        if parts.scheme != "https" and not is_loopback(parts.hostname):
             self._failure = AuthError(f"{host}: refusing to send credentials over plain http; use https in videoEmbedSrc")
         for secret in credentials.secrets():
             redactor.add(secret)

@@ -8,6 +8,8 @@ caption may have been converted by the server (SRT to VTT, CRLF line ends, a dif
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,3 +101,10 @@ def count_differences(current: tuple[CaptionCue, ...], new: tuple[CaptionCue, ..
     matcher = difflib.SequenceMatcher(a=current, b=new, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
     return max(len(current), len(new)) - matched
+
+
+def cues_sha256(cues: tuple[CaptionCue, ...]) -> str:
+    """A hash of what viewers see (times and text): equal for two files that differ only in
+    encoding details (header, line ends, spacing, hours written or not)."""
+    canonical = json.dumps([[c.start_ms, c.end_ms, c.text] for c in cues], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import PublishError
+from ..errors import PublishError, UsageError
 
 
 class UnsupportedVideoURL(PublishError):
@@ -13,8 +13,9 @@ class CaptionFileError(PublishError):
     """The local caption file cannot be uploaded (missing, invalid WebVTT, too large)."""
 
 
-class CredentialsError(PublishError):
-    """No usable credentials, or a config file others could read: nothing is sent."""
+class CredentialsError(PublishError, UsageError):
+    """Credentials or configuration that cannot be used (a config file others could read,
+    credentials bound to no instance...): nothing is sent, and the CLI exits with status 2."""
 
 
 class AuthError(PublishError):
@@ -42,3 +43,11 @@ class ApiError(PublishError):
         self.code = code
         self.detail = detail
         self.invalid_params = invalid_params
+
+
+class FrontMatterError(PublishError):
+    """The transcript's front matter cannot take captionFilePath without changing anything else."""
+
+
+class SitePathError(PublishError):
+    """captionFilePath would lead outside the site folder, or is not a caption file there."""

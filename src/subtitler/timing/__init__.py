@@ -31,17 +31,22 @@ class SpeechLocator(Protocol):
     ) -> LocatedSpeech: ...
 
 
-_LOCATORS: dict[str, Callable[[], SpeechLocator]] = {}
+LocatorFactory = Callable[[int], SpeechLocator]
+"""Makes a locator that may use that many threads (0: one per core)."""
+
+_LOCATORS: dict[str, LocatorFactory] = {}
 
 
-def register_locator(name: str, factory: Callable[[], SpeechLocator]) -> None:
+def register_locator(name: str, factory: LocatorFactory) -> None:
     _LOCATORS[name] = factory
 
 
-def get_locator(name: str) -> SpeechLocator:
+def get_locator(name: str, threads: int = 0) -> SpeechLocator:
+    """The locator ``name``, allowed ``threads`` threads (0: one per core): the build passes
+    cores // --jobs, so parallel videos never ask for more threads than there are cores."""
     _load_builtin_locators()
     try:
-        return _LOCATORS[name]()
+        return _LOCATORS[name](threads)
     except KeyError:
         raise ValueError(f"unknown timing method {name!r} (known: {', '.join(locator_names())})")
 

@@ -137,4 +137,4 @@ def _speech_window(duration: float, config: CaptionConfig) -> tuple[float, float
     return start, end
 
 
-register_locator("proportional", ProportionalLocator)
+register_locator("proportional", lambda threads: ProportionalLocator())

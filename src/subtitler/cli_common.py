@@ -1,0 +1,70 @@
+"""What both commands share: argument types (a bad value is refused by argparse, naming the
+option: exit 2) and the transcripts the command line names."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import SubtitlerError, UsageError
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
+    return value
+
+
+_SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def byte_size(text: str) -> int:
+    """``8G``, ``500M``, ``1.5G`` or a number of bytes (decimal units, a trailing B allowed)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*", text.upper())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 8G, 500M)")
+    value = int(float(match[1]) * _SIZE_UNITS[match[2]])
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
+    return value
+
+
+def collect_inputs(inputs: Sequence[Path]) -> list[Path]:
+    """The transcripts named on the command line; a path that does not exist is a usage error."""
+    from .batch import collect_transcripts
+
+    inputs = list(inputs) or [Path("transcripts")]
+    try:
+        paths = collect_transcripts(inputs)
+    except SubtitlerError as error:
+        raise UsageError(error.message, error.path) from None
+    if not paths:
+        raise UsageError("no transcript (.md) found in " + ", ".join(map(str, inputs)))
+    return paths
