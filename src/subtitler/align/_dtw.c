@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-enum { DIAGONAL = 0, HOLD = 1, SKIP = 2, ORIGIN = 3 };
+enum { DIAGONAL = 0, HOLD = 1, SKIP = 2, ORIGIN = 3, JUMP = 4 };
 
 /* One row of a problem: ``previous`` holds the row above (its column j at index j + shift
  * of this row's column j), ``current`` receives this row. Columns at or past ``valid`` are
@@ -23,7 +23,7 @@ enum { DIAGONAL = 0, HOLD = 1, SKIP = 2, ORIGIN = 3 };
 static void solve_row(const float *d, const double *previous, double *current, uint8_t *codes,
                       Py_ssize_t width, Py_ssize_t shift, Py_ssize_t valid, int first_row,
                       const uint8_t *optional, const float *hold_cap, const float *hold_extra,
-                      double gap, double row_hold) {
+                      double gap, double row_hold, const int64_t *jump, double jump_cost) {
     double left = INFINITY;
     for (Py_ssize_t j = 0; j < width; j++) {
         if (j >= valid) {
@@ -53,15 +53,23 @@ static void solve_row(const float *d, const double *previous, double *current, u
             best = skip;
             code = SKIP;
         }
+        if (jump[j] > 0 && jump[j] <= j) {
+            double over = current[j - jump[j]] + jump_cost;
+            if (over < best) {
+                best = over;
+                code = JUMP;
+            }
+        }
         current[j] = best;
         codes[j] = code;
         left = best;
     }
 }
 
-/* Walk back from (row, col); codes[r * width + c - lo[r]]; lo may be NULL (all zero). */
+/* Walk back from (row, col); codes[r * width + c - lo[r]]; lo may be NULL (all zero). The
+ * columns a jump passes over are given that row as entry and exit. */
 static int backtrack(const uint8_t *codes, const int64_t *lo, Py_ssize_t width, Py_ssize_t row,
-                     Py_ssize_t col, int64_t *entry, int64_t *exit_) {
+                     Py_ssize_t col, const int64_t *jump, int64_t *entry, int64_t *exit_) {
     for (Py_ssize_t c = 0; c <= col; c++) exit_[c] = -1;
     for (;;) {
         Py_ssize_t offset = col - (lo ? (Py_ssize_t)lo[row] : 0);
@@ -75,6 +83,10 @@ static int backtrack(const uint8_t *codes, const int64_t *lo, Py_ssize_t width, 
             col--;
         } else if (code == HOLD) {
             row--;
+        } else if (code == JUMP) {
+            Py_ssize_t to = col - (Py_ssize_t)jump[col];
+            for (Py_ssize_t c = to + 1; c < col; c++) entry[c] = exit_[c] = row;
+            col = to;
         } else {
             col--;
         }
@@ -90,18 +102,20 @@ static int check(Py_buffer *view, Py_ssize_t bytes, const char *name) {
 }
 
 PyDoc_STRVAR(corner_paths_doc,
-"corner_paths(d, row_counts, col_counts, optional, hold_cap, hold_extra, gap, row_hold, entry, exit, costs)\n"
+"corner_paths(d, row_counts, col_counts, optional, hold_cap, hold_extra, gap, row_hold, jump,\n"
+"             jump_cost, entry, exit, costs)\n"
 "Many independent problems, corner to corner: d is (P, R, C) float32, the counts (P,) int64,\n"
-"the column costs (P, C), row_hold (P, R) float32 the most a hold may cost in each row;\n"
+"the column costs (P, C), row_hold (P, R) float32 the most a hold may cost in each row,\n"
+"jump (P, C) int64 how far back a column may be reached at jump_cost in one move (0: not);\n"
 "entry and exit (P, C) int64 and costs (P,) float64 are written.");
 
 static PyObject *corner_paths(PyObject *self, PyObject *args) {
-    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, entry, exit_, costs;
-    double gap;
+    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, jump_b, entry, exit_, costs;
+    double gap, jump_cost;
     Py_ssize_t problems, rows, columns;
-    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*w*w*w*", &problems, &rows, &columns, &d, &rows_b,
-                          &cols_b, &optional, &hold_cap, &hold_extra, &gap, &row_hold, &entry, &exit_,
-                          &costs))
+    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*y*dw*w*w*", &problems, &rows, &columns, &d, &rows_b,
+                          &cols_b, &optional, &hold_cap, &hold_extra, &gap, &row_hold, &jump_b,
+                          &jump_cost, &entry, &exit_, &costs))
         return NULL;
     PyObject *result = NULL;
     double *previous = NULL, *current = NULL;
@@ -110,7 +124,7 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
     if (check(&d, cells * rows * 4, "d") || check(&rows_b, problems * 8, "row_counts") ||
         check(&cols_b, problems * 8, "col_counts") || check(&optional, cells, "optional") ||
         check(&hold_cap, cells * 4, "hold_cap") || check(&hold_extra, cells * 4, "hold_extra") ||
-        check(&row_hold, problems * rows * 4, "row_hold") ||
+        check(&row_hold, problems * rows * 4, "row_hold") || check(&jump_b, cells * 8, "jump") ||
         check(&entry, cells * 8, "entry") || check(&exit_, cells * 8, "exit") ||
         check(&costs, problems * 8, "costs"))
         goto done;
@@ -135,16 +149,17 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
         const float *cap = (const float *)hold_cap.buf + p * columns;
         const float *extra = (const float *)hold_extra.buf + p * columns;
         const float *holds = (const float *)row_hold.buf + p * rows;
+        const int64_t *jumps = (const int64_t *)jump_b.buf + p * columns;
         for (Py_ssize_t j = 0; j < c_count; j++) previous[j] = INFINITY;
         for (Py_ssize_t i = 0; i < r_count; i++) {
             solve_row(dp + i * columns, previous, current, codes + i * c_count, c_count, 0, c_count,
-                      i == 0, opt, cap, extra, gap, holds[i]);
+                      i == 0, opt, cap, extra, gap, holds[i], jumps, jump_cost);
             double *swap = previous;
             previous = current;
             current = swap;
         }
         ((double *)costs.buf)[p] = previous[c_count - 1];
-        if (backtrack(codes, NULL, c_count, r_count - 1, c_count - 1,
+        if (backtrack(codes, NULL, c_count, r_count - 1, c_count - 1, jumps,
                       (int64_t *)entry.buf + p * columns, (int64_t *)exit_.buf + p * columns))
             failed = 2;
     }
@@ -166,6 +181,7 @@ done:
     PyBuffer_Release(&hold_cap);
     PyBuffer_Release(&hold_extra);
     PyBuffer_Release(&row_hold);
+    PyBuffer_Release(&jump_b);
     PyBuffer_Release(&entry);
     PyBuffer_Release(&exit_);
     PyBuffer_Release(&costs);
@@ -174,19 +190,20 @@ done:
 
 PyDoc_STRVAR(band_rows_doc,
 "band_rows(block, width, first_row, columns, d, lo, previous, previous_lo, optional, hold_cap,\n"
-"          hold_extra, gap, row_hold, codes) -> previous_lo\n"
+"          hold_extra, gap, row_hold, jump, jump_cost, codes) -> previous_lo\n"
 "Rows first_row .. first_row+block-1 of a band: d (block, width) float32, lo (block,) int64\n"
 "the first column of each row, previous (width,) float64 the row above (updated in place),\n"
 "column costs (columns,) indexed by absolute column, row_hold (block,) float32 the most a hold\n"
-"may cost in each row, codes (block, width) written.");
+"may cost in each row, jump (columns,) int64 how far back a column may be reached at jump_cost\n"
+"in one move (0: not), codes (block, width) written.");
 
 static PyObject *band_rows(PyObject *self, PyObject *args) {
     Py_ssize_t block, width, first_row, columns, previous_lo;
-    Py_buffer d, lo_b, previous_b, optional, hold_cap, hold_extra, row_hold, codes;
-    double gap;
-    if (!PyArg_ParseTuple(args, "nnnny*y*w*ny*y*y*dy*w*", &block, &width, &first_row, &columns, &d,
+    Py_buffer d, lo_b, previous_b, optional, hold_cap, hold_extra, row_hold, jump_b, codes;
+    double gap, jump_cost;
+    if (!PyArg_ParseTuple(args, "nnnny*y*w*ny*y*y*dy*y*dw*", &block, &width, &first_row, &columns, &d,
                           &lo_b, &previous_b, &previous_lo, &optional, &hold_cap, &hold_extra, &gap,
-                          &row_hold, &codes))
+                          &row_hold, &jump_b, &jump_cost, &codes))
         return NULL;
     PyObject *result = NULL;
     double *current = NULL;
@@ -196,7 +213,7 @@ static PyObject *band_rows(PyObject *self, PyObject *args) {
         check(&row_hold, block * 4, "row_hold"))
         goto done;
     if (check(&optional, columns, "optional") || check(&hold_cap, columns * 4, "hold_cap") ||
-        check(&hold_extra, columns * 4, "hold_extra"))
+        check(&hold_extra, columns * 4, "hold_extra") || check(&jump_b, columns * 8, "jump"))
         goto done;
     for (Py_ssize_t r = 0; r < block; r++) {
         if (lo[r] < 0 || lo[r] >= columns) {
@@ -223,7 +240,7 @@ static PyObject *band_rows(PyObject *self, PyObject *args) {
         solve_row((const float *)d.buf + r * width, previous, current, (uint8_t *)codes.buf + r * width,
                   width, shift, valid, first_row + r == 0, (const uint8_t *)optional.buf + lo[r],
                   (const float *)hold_cap.buf + lo[r], (const float *)hold_extra.buf + lo[r], gap,
-                  ((const float *)row_hold.buf)[r]);
+                  ((const float *)row_hold.buf)[r], (const int64_t *)jump_b.buf + lo[r], jump_cost);
         for (Py_ssize_t j = 0; j < width; j++) previous[j] = current[j];
         previous_lo = (Py_ssize_t)lo[r];
     }
@@ -241,30 +258,34 @@ done:
     PyBuffer_Release(&hold_cap);
     PyBuffer_Release(&hold_extra);
     PyBuffer_Release(&row_hold);
+    PyBuffer_Release(&jump_b);
     PyBuffer_Release(&codes);
     return result;
 }
 
 PyDoc_STRVAR(band_backtrack_doc,
-"band_backtrack(rows, width, columns, codes, lo, entry, exit)\n"
+"band_backtrack(rows, width, columns, codes, lo, jump, entry, exit)\n"
 "The path ending at the band's last cell: entry and exit (columns,) int64 are written.");
 
 static PyObject *band_backtrack(PyObject *self, PyObject *args) {
     Py_ssize_t rows, width, columns;
-    Py_buffer codes, lo, entry, exit_;
-    if (!PyArg_ParseTuple(args, "nnny*y*w*w*", &rows, &width, &columns, &codes, &lo, &entry, &exit_))
+    Py_buffer codes, lo, jump_b, entry, exit_;
+    if (!PyArg_ParseTuple(args, "nnny*y*y*w*w*", &rows, &width, &columns, &codes, &lo, &jump_b, &entry,
+                          &exit_))
         return NULL;
     PyObject *result = NULL;
     if (check(&codes, rows * width, "codes") || check(&lo, rows * 8, "lo") ||
+        check(&jump_b, columns * 8, "jump") ||
         check(&entry, columns * 8, "entry") || check(&exit_, columns * 8, "exit"))
         goto done;
-    if (backtrack(codes.buf, lo.buf, width, rows - 1, columns - 1, entry.buf, exit_.buf))
+    if (backtrack(codes.buf, lo.buf, width, rows - 1, columns - 1, jump_b.buf, entry.buf, exit_.buf))
         PyErr_SetString(PyExc_ValueError, "the path left the band");
     else
         result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&codes);
     PyBuffer_Release(&lo);
+    PyBuffer_Release(&jump_b);
     PyBuffer_Release(&entry);
     PyBuffer_Release(&exit_);
     return result;

@@ -83,6 +83,8 @@ class AlignSettings:
     unvoiced_price: float = 1.0  # added to a speech frame's distance far from any voice
     voiced_pause_price: float = 0.6  # added to a pause's price inside a voice
     inner_pause_price: float = 0.3  # added to a pause's price when it falls inside a cue's text
+    filler_hold: float = 0.65  # most one frame of speech that is not written costs (held by the filler)
+    drop_price: float = 150.0  # of passing over a whole piece of text (not said), in frames' prices
     unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
     threads: int = 0  # threads solving the fine windows; 0: one per core (the build passes its share)
 
@@ -138,11 +140,20 @@ class _Layout:
     def costs(self, settings: AlignSettings) -> ColumnCosts:
         pause = self.kinds == PAUSE
         speech = self.kinds == SPEECH
+        # A piece may be passed over whole (a sentence written but not said, a speaker's name):
+        # from the last column before it to the first column after it, at one price.
+        jump = np.zeros(self.columns, np.int64)
+        after = self.segment_starts[4::4]
+        jump[after[after < self.columns]] = (self.lengths + 1)[after < self.columns]
         return ColumnCosts(
             optional=~speech,
-            hold_cap=np.where(pause, np.inf, settings.gap).astype(np.float32),
+            hold_cap=np.select([pause, self.kinds == FILLER], [np.inf, settings.filler_hold], settings.gap).astype(
+                np.float32
+            ),
             hold_extra=np.where(pause, 0.0, settings.stretch).astype(np.float32),
             gap=settings.gap,
+            jump=jump,
+            jump_cost=settings.drop_price / self.factor,
         )
 
 
@@ -185,6 +196,8 @@ def align(
     if not spoken:
         raise AlignmentError("no cue has words to align")
     cue_frames = [synthetic[k] for k in spoken]
+    pace = _pace(speech, cue_frames)
+    cue_frames = [_paced(frames, pace) for frames in cue_frames]
     del synthetic
     fine = _synthetic_layout(cue_frames, filler_frames, levels, settings)
     # Every distance is measured in units of chance: divide both sequences by it once.
@@ -439,6 +452,22 @@ def _pause_distance(features: np.ndarray, log_energy: np.ndarray, speech: np.nda
         candidates = np.stack([local[b], *shared])
         distance[rows] = _distances(features[rows], candidates).min(axis=1)
     return distance
+
+
+def _pace(speech: np.ndarray, pieces: Sequence[Features]) -> float:
+    """How much longer the speaker takes than the synthetic voice: voiced time over synthetic
+    time (within 0.7-1.6). Pieces are stretched by it, so the warping's price for going
+    faster or slower measures a departure from the speaker's own pace, not from espeak-ng's
+    (home readers took 1.3 times as long: every cue paid for it)."""
+    synthetic = sum(len(p) for p in pieces)
+    return float(np.clip(speech.sum() / max(synthetic, 1), 0.7, 1.6))
+
+
+def _paced(frames: Features, pace: float) -> Features:
+    """The frames resampled to ``pace`` times as many (nearest frame)."""
+    count = max(1, round(len(frames) * pace))
+    index = np.minimum((np.arange(count) / pace).astype(np.int64), len(frames) - 1)
+    return Features(frames.cepstra[index], frames.log_energy[index])
 
 
 def _voiced(voice: np.ndarray, log_energy: np.ndarray) -> np.ndarray:

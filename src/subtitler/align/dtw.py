@@ -7,8 +7,10 @@ Rows are frames of the real audio, columns frames of the synthetic speech. A pat
   pause), paying ``min(d + hold_extra, hold_cap)`` of the column, and never more than the
   row's ``row_hold`` (a speaker may pause anywhere, even inside a word's column);
 - *skip* (go left: the text advances, the audio waits: faster speech, text not said),
-  paying ``min(d, gap)``, or nothing in an *optional* column (a pause or filler that the
-  speaker may not make).
+  paying ``min(d + hold_extra, gap)``, or nothing in an *optional* column (a pause or filler
+  that the speaker may not make);
+- *jump* over a whole stretch of columns in one move (a sentence written but not said),
+  from the column ``jump`` before, paying ``jump_cost`` however long the stretch is.
 
 Capping the costs is what lets the path skip a sentence that was not said, or absorb a
 filler that is not written, for a fixed price per frame instead of smearing it over the
@@ -37,15 +39,29 @@ class ColumnCosts:
 
     optional: np.ndarray  # bool: skipping the column is free
     hold_cap: np.ndarray  # float: most one hold move may cost
-    hold_extra: np.ndarray  # float: added to the distance on a hold move
+    hold_extra: np.ndarray  # float: added to the distance on a hold or skip move
     gap: float  # most one skip move may cost
+    jump: np.ndarray | None = None  # int: the column may be reached from this many columns before
+    jump_cost: float = float("inf")
 
     def __len__(self) -> int:
         return len(self.optional)
 
+    def jumps(self) -> np.ndarray:
+        return np.zeros(self.optional.shape, np.int64) if self.jump is None else self.jump
+
     def take(self, columns: np.ndarray) -> ColumnCosts:
+        """The costs of some columns (increasing; along the last axis), jumps kept where both
+        ends are among them."""
+        jump = self.jumps()[columns]
+        source = columns - jump
+        position = np.searchsorted(columns, source) if columns.ndim == 1 else _positions(columns, source)
+        here = np.broadcast_to(np.arange(columns.shape[-1]), columns.shape)
+        inside = np.take_along_axis(columns, np.minimum(position, columns.shape[-1] - 1), -1) == source
+        relative = np.where((jump > 0) & inside, here - position, 0)
         return ColumnCosts(
-            self.optional[columns], self.hold_cap[columns], self.hold_extra[columns], self.gap
+            self.optional[columns], self.hold_cap[columns], self.hold_extra[columns], self.gap,
+            relative.astype(np.int64), self.jump_cost,
         )
 
 
@@ -85,6 +101,7 @@ def banded_path(
         raise ValueError("the band must be monotonic and hold the first and last cells")
     optional, hold_cap, hold_extra = _column_arrays(costs)
     holds = np.ascontiguousarray(np.full(rows, np.inf) if row_hold is None else row_hold, np.float32)
+    jumps = np.ascontiguousarray(costs.jumps(), np.int64)
     codes = np.empty((rows, width), np.uint8)
     offsets = np.arange(width)
     previous = np.full(width, np.inf)
@@ -96,14 +113,20 @@ def banded_path(
         d_block = np.ascontiguousarray(distance(block, cols), np.float32)
         previous_lo = _dtw.band_rows(
             len(block), width, start, columns, d_block, lo[block], previous, previous_lo,
-            optional, hold_cap, hold_extra, float(costs.gap), holds[block], codes[start : start + len(block)],
+            optional, hold_cap, hold_extra, float(costs.gap), holds[block], jumps, float(costs.jump_cost),
+            codes[start : start + len(block)],
         )  # fmt: skip
     cost = float(previous[columns - 1 - int(lo[-1])])
     if not np.isfinite(cost):
         raise ValueError("no path through the band")
     entry, exit_ = np.empty(columns, np.int64), np.empty(columns, np.int64)
-    _dtw.band_backtrack(rows, width, columns, codes, lo, entry, exit_)
+    _dtw.band_backtrack(rows, width, columns, codes, lo, jumps, entry, exit_)
     return Path(entry=entry, exit=exit_, cost=cost)
+
+
+def _positions(columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``searchsorted`` row by row."""
+    return np.stack([np.searchsorted(row, value) for row, value in zip(columns, values)])
 
 
 def _column_arrays(costs: ColumnCosts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -137,7 +160,8 @@ def corner_paths(
     _dtw.corner_paths(
         problems, rows, cols, np.ascontiguousarray(d, np.float32),
         np.ascontiguousarray(row_counts, np.int64), np.ascontiguousarray(col_counts, np.int64),
-        optional, hold_cap, hold_extra, float(costs.gap), holds, entry, exit_, finals,
+        optional, hold_cap, hold_extra, float(costs.gap), holds,
+        np.ascontiguousarray(costs.jumps(), np.int64), float(costs.jump_cost), entry, exit_, finals,
     )  # fmt: skip
     return [
         Path(entry=entry[p, : col_counts[p]], exit=exit_[p, : col_counts[p]], cost=float(finals[p]))

@@ -19,7 +19,7 @@ import numpy as np
 HOP_SECONDS = 0.010
 WINDOW_SECONDS = 0.023  # 368 samples at 16 kHz, 507 at 22.05 kHz: one 512-point FFT for both
 MEL_BANDS = 32
-CEPSTRA = 13  # c1..c13; c0 (loudness) is left out so level and channel do not matter
+CEPSTRA = 6  # c1..c6; c0 (loudness) is left out so level and channel do not matter
 LOW_HZ = 100.0
 HIGH_HZ = 7600.0
 _FLOOR = 1e-10
