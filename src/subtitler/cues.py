@@ -54,7 +54,11 @@ from itertools import pairwise
 from subtitler.config import CaptionConfig
 from subtitler.linebreak import BreakScore, break_lines, break_scores, split_breakable
 from subtitler.model import Cue, Sentence
-from subtitler.timing.proportional import estimate_pauses, word_speaking_time
+from subtitler.timing.proportional import (
+    estimate_pauses,
+    estimate_speaking_time,
+    word_speaking_time,
+)
 from subtitler.typography import french_typography
 
 DIALOGUE_DASH = "- "
@@ -153,8 +157,7 @@ def _speech(group: list[int], sentences: Sequence[Sentence], config: CaptionConf
     """Seconds to say these sentences, the pause after the last one left out."""
     text = " ".join(sentences[k].text for k in group)
     words = text.split()
-    total = sum(word_speaking_time(w, config.speech_rate) for w in words)
-    return total - (estimate_pauses(words[-1]) if words else 0.0)
+    return estimate_speaking_time(text, config) - (estimate_pauses(words[-1]) if words else 0.0)
 
 
 def _closes(group: list[int], sentences: Sequence[Sentence]) -> bool:
