@@ -252,6 +252,8 @@ def _last_word(line: str) -> str:
 def _break_problem(before: str, after: str) -> str | None:
     """Why breaking between the text ``before`` and the text ``after`` is forbidden, if it is."""
     word = _last_word(before.rstrip())
+    if word.rstrip(",;:") == "ce":  # "et ce, pendant …": "ce" announces what follows
+        return "break after 'ce'"
     if not word or not word[-1].isalnum() and word[-1] != "’" and word not in TITLES:
         return None  # ends with punctuation: always a place to break
     bare = _ELISION.sub("", word) or word  # "d’un" ends like "un", "l’" stays "l’"

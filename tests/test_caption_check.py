@@ -45,6 +45,7 @@ def test_a_clean_file_passes() -> None:
         ("un\ndeux\ntrois", Rule.LINES),
         ("Tu as un\nlien vers le site.", Rule.BREAK),  # after an article
         ("il faut que ce\nprojet avance.", Rule.BREAK),  # after "ce"
+        ("de chaque élève et ce,\npendant toute la séquence", Rule.BREAK),  # "ce" announces
         ("c’est bien d’un\nprojet qu’il s’agit.", Rule.BREAK),  # elided "d’un" ends like "un"
         ("Voici M.\nDupont.", Rule.BREAK),  # title | name
         ("Il y a 15\n% des élèves.", Rule.BREAK),  # number | unit
