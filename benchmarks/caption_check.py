@@ -167,7 +167,8 @@ _HIGH_MARK = re.compile(r"[:;!?]+")
 _SPACE_BEFORE_LOW = re.compile(rf"\S[ {NO_BREAK}]+[.,](?!\w)")
 _STRAIGHT_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _SPACE_AFTER_ELISION = re.compile(
-    r"(?<![\w’'])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)[’'][ \t\u00a0\u202f]", re.IGNORECASE
+    r"(?<![\w’'])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)[’'][ \t\u00a0\u202f]",
+    re.IGNORECASE,
 )
 _DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?!\d)")
 _UNIT_AFTER_NUMBER = re.compile(
@@ -192,10 +193,11 @@ def check_cues(cues: Sequence[Cue], fps: float = DEFAULT_FPS) -> list[Violation]
         previous = cues[i - 1] if i > 0 else None
         following = cues[i + 1] if i + 1 < len(cues) else None
         found += [Violation(Rule.LINES, number, d) for d in _layout(cue)]
-        found += [Violation(Rule.DURATION, number, d) for d in _duration(cue, previous, following, gap)]
+        found += [Violation(Rule.DURATION, number, d)
+                  for d in _duration(cue, previous, following, gap)]
         if following is not None and following.start - cue.end < gap - 0.5:
-            found.append(Violation(
-                Rule.GAP, number, f"{following.start - cue.end} ms to the next cue (min {gap:.0f})"))
+            found.append(Violation(Rule.GAP, number, f"{following.start - cue.end} ms to the next "
+                                   f"cue (min {gap:.0f})"))
         found += [Violation(Rule.ESCAPING, number, d) for d in _escaping(cue)]
         found += [Violation(Rule.BREAK, number, d) for d in _breaks(cue, following)]
         found += [Violation(Rule.TYPOGRAPHY, number, d) for d in _typography(cue)]
@@ -385,7 +387,8 @@ def vtt_files(inputs: Sequence[Path]) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="+", type=Path, help="WebVTT files or folders")
-    parser.add_argument("--fps", type=float, default=DEFAULT_FPS, help="frame rate for the gap rule")
+    parser.add_argument("--fps", type=float, default=DEFAULT_FPS,
+                        help="frame rate for the gap rule")
     parser.add_argument("--list", action="store_true", help="print every violation")
     args = parser.parse_args(argv)
     checks = [check_file(path, args.fps) for path in vtt_files(args.inputs)]

@@ -69,7 +69,7 @@ def test_each_rule_is_caught(text: str, rule: Rule) -> None:
 
 def test_what_is_not_a_violation() -> None:
     for text in ("Il a 360° de vue.", "En 4G, 3D, H24.", "le mot 'bel' ici", "<i>Ici</i> <v Léa>oui",
-                 f"«{NBSP}Mais{NBSP}»", "il y a 2 ans", "Réponse : ok"[:0] + f"Réponse{NBSP}: ok"):
+                 f"«{NBSP}Mais{NBSP}»", "il y a 2 ans", f"Réponse{NBSP}: ok"):
         assert rules(vtt(("00:00:01.000", "00:00:03.000", text))) == [], text
 
 

@@ -411,7 +411,8 @@ def _joins(group: list[_Piece], piece: _Piece, config: CaptionConfig) -> bool:
         return short and _fit_as_dialogue(shown, piece.display, config)
     prefix = DIALOGUE_DASH if group[0].starts_turn else ""
     merged = f"{shown} {piece.display}"
-    if len(prefix + merged) <= comfortable and piece.sentence.block_index == last.sentence.block_index:
+    same_block = piece.sentence.block_index == last.sentence.block_index
+    if len(prefix + merged) <= comfortable and same_block:
         return True
     return short and break_lines(merged, config, prefix=prefix) is not None
 

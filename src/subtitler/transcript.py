@@ -78,7 +78,8 @@ _VOCATIVE = re.compile(
 )
 # A role says who someone is: a personal pronoun or a discourse word makes it a sentence.
 _SPOKEN_WORD = re.compile(
-    r"(?:^|[\s'’])(?:je|j|tu|il|elle|on|nous|vous|ils|elles|c|ça|alors|donc|voilà|bon)(?=[\s,.'’]|$)",
+    r"(?:^|[\s'’])(?:je|j|tu|il|elle|on|nous|vous|ils|elles|c|ça|alors|donc|voilà|bon)"
+    r"(?=[\s,.'’]|$)",
     re.IGNORECASE,
 )
 LABEL_MAX_WORDS = 30
@@ -471,8 +472,8 @@ def _mark_not_spoken(blocks: list[Block], title: str) -> list[Block]:
       speaker's job title, sometimes after quoted title cards ('"Les questions-réponses"'): the
       on-screen name banner, not speech (SPEAKER_LABEL). A label is a paragraph right before a
       turn that reads "Name[, role].", "X, puis Y." or a kind of speaker ("Une lycéenne.",
-      "Voix off."), or a paragraph that repeats such a label; a greeting or a call ("Dorie, peut-être.",
-      "François Miquet, bonjour.") is speech. A paragraph of title cards alone counts as a
+      "Voix off."), or a paragraph that repeats such a label; a greeting or a call ("Dorie,
+      peut-être.", "François Miquet, bonjour.") is speech. A paragraph of title cards alone counts as a
       label when it opens or closes the transcription or stands before a label or turn (unless
       it ends like a quoted sentence, '"Comètes."'), and so do untitled lines with no final
       punctuation before a first label at the very top ("… – Extrait").
@@ -492,7 +493,9 @@ def _mark_not_spoken(blocks: list[Block], title: str) -> list[Block]:
             reasons[i] = NotSpoken.VIDEO_TITLE
     spoken = [i for i in spoken if i not in reasons]
     opens_turn = {i for i in spoken if blocks[i].speaker_turn}
-    before_turn = [i for i, j in zip(spoken, spoken[1:]) if j in opens_turn and i not in opens_turn]
+    before_turn = [
+        i for i, j in zip(spoken, spoken[1:]) if j in opens_turn and i not in opens_turn
+    ]
     texts = [blocks[i].text.strip() for i in spoken]
     repeated = {  # a label seen before a turn, written again elsewhere
         text for text in (blocks[i].text.strip() for i in before_turn)
@@ -512,7 +515,10 @@ def _mark_not_spoken(blocks: list[Block], title: str) -> list[Block]:
         if (
             text in repeated
             or (leads_turn and _looks_like_label(text))
-            or (_is_title_card(text, closing=last) and (leads_turn or last or position < leading_cards))
+            or (
+                _is_title_card(text, closing=last)
+                and (leads_turn or last or position < leading_cards)
+            )
         ):
             labels.add(i)
     first_label = next((k for k, i in enumerate(spoken) if i in labels), None)
@@ -525,10 +531,8 @@ def _mark_not_spoken(blocks: list[Block], title: str) -> list[Block]:
         if i in labels:
             reasons[i] = NotSpoken.SPEAKER_LABEL
             following = spoken[position + 1] if position + 1 < len(spoken) else None
-            if following is not None and following not in labels:
-                speakers[following] = _speaker_name(blocks[i].text) or speakers.get(i)
-            elif following is not None:  # a card before a label: the label names the speaker
-                speakers[following] = None
+            if following is not None and following not in labels:  # a card: the label after
+                speakers[following] = _speaker_name(blocks[i].text)  # it names the speaker
     result = []
     for i, block in enumerate(blocks):
         if i in reasons:
