@@ -124,7 +124,7 @@ def apply_timing_rules(
         if end - starts[i] < shortest and i > 0:
             # The previous cue leaves earlier, keeping min_duration; this one appears earlier.
             take = min(shortest - (end - starts[i]), ends[i - 1] - starts[i - 1] - shortest)
-            if take > 0 and starts[i] - take >= ends[i - 1] - take + gap:
+            if take > 0:
                 ends[i - 1] -= take
                 starts[i] -= take
         ends[i] = end
