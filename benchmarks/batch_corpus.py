@@ -9,6 +9,12 @@ into a fresh output folder, while a sampler adds up the resident memory of the w
 tree every 100 ms. Printed: wall time, x real time, peak memory, statuses, and the accuracy of
 the aligned cue starts over the whole corpus (scored against each narration's ground truth).
 
+Then the caption rules: the independent checker (``benchmarks/caption_check.py``) reads every
+caption file of the audio-timed build, of a build of the same stand-ins with
+``--timing proportional``, and of the real recording's case (``real-ej-fra``, audio timing),
+and prints the hard violations per rule and the reading-speed shares. The exit status is 1
+when a build failed or the checker found a hard violation.
+
     python benchmarks/batch_corpus.py [--jobs 1 2] [--limit N] [--generate-only]
 """
 
@@ -29,7 +35,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.generate import Case, generate_case
+from benchmarks.caption_check import (
+    Summary,
+    check_file,
+    markdown_header,
+    markdown_row,
+    summarise,
+)
+from benchmarks.generate import REAL_SPEECH_CASE, Case, generate, generate_case
 from benchmarks.score import Caption, Score, TruthWord, load_truth, read_vtt, score
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,11 +134,12 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_build(transcripts: Path, media: Path, jobs: int) -> dict:
-    out = OUT / f"build-jobs{jobs}"
+def run_build(transcripts: Path, media: Path, jobs: int, timing: str = "audio") -> dict:
+    out = OUT / (f"build-jobs{jobs}" if timing == "audio" else f"build-{timing}")
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "subtitler", "build", str(transcripts), "--media", str(media),
-               "--out", str(out), "--jobs", str(jobs), "--no-download", "--quiet"]
+               "--out", str(out), "--jobs", str(jobs), "--no-download", "--quiet",
+               "--timing", timing]
     peak = 0.0
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
@@ -170,6 +184,22 @@ def accuracy(out: Path, truths: Sequence[Path]) -> Score:
     return score(captions, words)
 
 
+def caption_rules(out: Path) -> Summary:
+    """The independent checker's figures over every caption file of a build."""
+    return summarise(check_file(path) for path in sorted(out.glob("*/*.fr.vtt")))
+
+
+def real_speech_build() -> dict:
+    """The real recording's case (music intro, pauses) built alone with audio timing."""
+    truth = generate(REAL_SPEECH_CASE)
+    slug = truth.name.removesuffix(".truth.json")
+    folder = OUT / "real-speech"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "transcripts").mkdir(parents=True)
+    os.symlink(truth.with_name(f"{slug}.md"), folder / "transcripts" / f"{slug}.md")
+    return run_build(folder / "transcripts", truth.parent, 1, timing="audio") | {"label": "real"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
@@ -199,7 +229,18 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"p90 {pooled.p90_ms} ms, {pooled.within_250} % within 250 ms, {pooled.early_120} % more "
           f"than 120 ms early, {pooled.cut_100} % gone > 100 ms before their last word, "
           f"{pooled.coverage} % of spoken time covered")
-    return 0 if all(row["exit"] == 0 for row in rows) else 1
+    proportional = run_build(transcripts, media, max(args.jobs), timing="proportional")
+    real = real_speech_build()
+    checked = [
+        ("narrated stand-ins, audio timing", caption_rules(rows[0]["out"])),
+        ("narrated stand-ins, proportional timing", caption_rules(proportional["out"])),
+        ("real recording ej-fra, audio timing", caption_rules(real["out"])),
+    ]
+    print(f"\ncaption rules (benchmarks/caption_check.py):\n{markdown_header()}")
+    for label, summary in checked:
+        print(markdown_row(label, summary))
+    builds_ok = all(row["exit"] == 0 for row in [*rows, proportional, real])
+    return 0 if builds_ok and not any(summary.hard for _, summary in checked) else 1
 
 
 if __name__ == "__main__":

@@ -19,3 +19,15 @@ def make_mp4(path: Path, seconds: float, *, audio: bool = True, size: str = "160
     cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", str(path)]
     subprocess.run(cmd, check=True)
     return path
+
+
+def make_silent_audio(path: Path, seconds: float) -> Path:
+    """Silent AAC audio (8 kHz mono, 8 kbit/s) of ``seconds``: a stand-in for a long video's
+    sound track when only its length matters (a 90-minute one takes about 2 s to make)."""
+    ffmpeg, _ = ffmpeg_paths()
+    subprocess.run(
+        [ffmpeg, "-y", "-loglevel", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono",
+         "-t", f"{seconds:.3f}", "-c:a", "aac", "-b:a", "8k", str(path)],
+        check=True,
+    )
+    return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from french_words import CORE_WORDS
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues, layout_warnings
 from subtitler.model import Cue, Sentence
+from subtitler.timing.proportional import estimate_speaking_time
 
 CONFIG = CaptionConfig()
 NBSP = "\u00a0"
@@ -113,7 +115,7 @@ def test_a_short_sentence_is_one_cue_with_display_typography_and_spoken_text() -
 def test_a_long_sentence_is_cut_after_its_clause_punctuation() -> None:
     sentences = sentences_in_blocks(
         [
-            "Intro.",
+            "Voici une phrase d'introduction.",
             "Derrière son écran, on surfe d'un site à l’autre, on partage des photos avec "
             "ses amis, on échange sur des réseaux sociaux...",
         ]
@@ -123,9 +125,10 @@ def test_a_long_sentence_is_cut_after_its_clause_punctuation() -> None:
         ("Derrière son écran,", "on surfe d’un site à l’autre,"),
         ("on partage des photos avec ses amis,", "on échange sur des réseaux sociaux..."),
     ]
+    intro = len("Voici une phrase d'introduction. ")
     assert [(c.sentence_index, c.block_offset, c.ends_sentence) for c in cues[1:]] == [
-        (1, 7, False),
-        (1, 7 + len("Derrière son écran, on surfe d'un site à l’autre, "), True),
+        (1, intro, False),
+        (1, intro + len("Derrière son écran, on surfe d'un site à l’autre, "), True),
     ]
     check_cues(cues, sentences, CONFIG, block_texts(sentences))
 
@@ -164,8 +167,9 @@ def test_sentences_of_ordinary_length_keep_a_cue_each() -> None:
     assert len(cues) == 2
 
 
-def test_sentences_never_merge_across_blocks() -> None:
-    cues = build_cues(sentences_in_blocks(["Bonjour."], ["Je m'appelle Éric Joanis."]), CONFIG)
+def test_sentences_long_enough_to_stand_alone_never_merge_across_blocks() -> None:
+    config = CaptionConfig(min_cue_chars=5, min_cue_speech=0.2)  # "Bonjour." is long enough
+    cues = build_cues(sentences_in_blocks(["Bonjour."], ["Je m'appelle Éric Joanis."]), config)
     assert [c.block_index for c in cues] == [0, 1]
 
 
@@ -174,8 +178,87 @@ def test_a_piece_of_a_split_sentence_takes_no_other_sentence() -> None:
         "Les enseignants qui utilisent régulièrement les outils numériques en classe "
         "constatent que leurs élèves participent davantage."
     )
-    cues = build_cues(sentences_in_blocks([long, "Voilà."]), CONFIG)
-    assert cues[-1].text == "Voilà."
+    cues = build_cues(sentences_in_blocks([long, "Ils lèvent la main plus souvent."]), CONFIG)
+    assert cues[-1].text == "Ils lèvent la main plus souvent."
+
+
+# --- fragments: joined, never alone, never dropped ---------------------------------------------
+
+
+def test_a_one_word_paragraph_joins_the_cue_after_it() -> None:
+    sentences = sentences_in_blocks(["Bonjour."], ["Je m'appelle Éric Joanis."])
+    cues = build_cues(sentences, CONFIG)
+    assert [c.lines for c in cues] == [("Bonjour. Je m’appelle Éric Joanis.",)]
+    check_cues(cues, sentences, CONFIG, block_texts(sentences))
+
+
+def test_a_lone_conjunction_joins_the_list_item_after_it() -> None:
+    # mettre-a-disposition-et-partager-des-ressources-a-des-pairs-2nd-degre: "Et" alone
+    # between two list items was a cue of 0.12 s.
+    sentences = sentences_in_blocks(
+        ["déposer ses documents dans l’espace de stockage de l’établissement"],
+        ["Et"],
+        ["partager le lien avec ses collègues de la discipline."],
+    )
+    cues = build_cues(sentences, CONFIG)
+    assert not any(c.text == "Et" for c in cues)
+    assert next(c for c in cues if "Et" in c.text.split()).text.startswith("Et partager")
+    check_cues(cues, sentences, CONFIG, block_texts(sentences))
+
+
+def test_a_question_mark_left_alone_closes_the_cue_before_it() -> None:
+    # le-numerique-pour-developper-les-competences-psychosociales-des-eleves: "?" alone.
+    sentences = sentences_in_blocks(
+        ["Sont-ils capables de comprendre la commande scolaire, etc."],
+        ["?"],
+        ["Un peu plus tard, combien sont capables de rédiger correctement un CV ?"],
+    )
+    cues = build_cues(sentences, CONFIG)
+    assert any(line.endswith(f"etc.{NBSP}?") for c in cues for line in c.lines)
+    assert not any(c.text == "?" for c in cues)
+    check_cues(cues, sentences, CONFIG, block_texts(sentences))
+
+
+def test_a_short_closing_sentence_joins_the_cue_before_it() -> None:
+    long = (
+        "Les enseignants qui utilisent régulièrement les outils numériques en classe "
+        "constatent que leurs élèves participent davantage."
+    )
+    cues = build_cues(sentences_in_blocks([long, "Voilà."], ["Passons à la suite du programme."]), CONFIG)
+    assert cues[-2].text.endswith("davantage. Voilà.") and cues[-2].text != "Voilà."
+
+
+def test_a_sentence_opener_shares_a_cue_with_what_follows() -> None:
+    opener = sentences_in_blocks(
+        ["Alors :", "les élèves ouvrent leur espace numérique de travail et déposent leur devoir "
+         "dans le dossier de la classe avant la date limite fixée."]
+    )
+    cues = build_cues(opener, CONFIG)
+    assert cues[0].text.startswith("Alors : les élèves")
+    check_cues(cues, opener, CONFIG, block_texts(opener))
+
+
+def test_no_piece_of_a_long_sentence_is_said_in_under_a_second() -> None:
+    # une-breve-histoire-d-internet: "Au fil des années 1980," was a cue of its own.
+    sentence = (
+        "Au fil des années 1980, de nombreux réseaux universitaires et militaires se "
+        "connectent entre eux grâce au protocole TCP/IP."
+    )
+    cues = build_cues(sentences_in_blocks([sentence]), CONFIG)
+    assert len(cues) == 2
+    assert all(estimate_speaking_time(c.text) >= CONFIG.min_cue_speech for c in cues)
+
+
+def test_a_cue_is_split_by_how_long_it_takes_to_say_not_by_its_length() -> None:
+    # une-breve-histoire-d-internet, cue 37: 80 characters fit one cue, but the numbers take
+    # 7 s to say: the cue was on screen for 9.3 s.
+    sentence = "De 1 000 ordinateurs en 1984, on passe à 100 000 en 1989 et 1 million en 1992."
+    cues = build_cues(sentences_in_blocks([sentence]), CONFIG)
+    assert estimate_speaking_time(sentence) > CONFIG.max_cue_speech
+    assert [c.text for c in cues] == [
+        "De 1 000 ordinateurs en 1984,",
+        "on passe à 100 000 en 1989 et 1 million en 1992.",
+    ]
 
 
 # --- dialogue ------------------------------------------------------------------------------
@@ -205,6 +288,41 @@ def test_a_quick_exchange_shares_a_cue_with_a_dash_on_each_line() -> None:
     assert [c.lines for c in cues] == [("- Bonjour.", "- Bonjour, merci d’être avec nous.")]
     assert cues[0].starts_turn and cues[0].text == "Bonjour. Bonjour, merci d'être avec nous."
     check_cues(cues, sentences, CONFIG)
+
+
+def test_a_short_turn_shares_a_cue_with_the_one_line_end_of_the_turn_before() -> None:
+    # Split by its spoken length, the sentence ends with a one-line piece.
+    long = "On passe de 1 000 ordinateurs en 1984 à 100 000 en 1989, puis 1 million en 1992."
+    sentences = sentences_in_blocks(
+        [long], ["Oui."], ["Nous allons voir comment ils s’y prennent en classe."], turns=[0, 1, 2]
+    )
+    cues = build_cues(sentences, CONFIG)
+    assert cues[1].lines == ("- puis 1 million en 1992.", "- Oui.")
+    check_cues(cues, sentences, CONFIG, block_texts(sentences))
+
+
+def test_or_else_with_the_one_line_start_of_the_turn_after() -> None:
+    long = ("Les élèves de la classe utilisent chaque jour des outils numériques pour "
+            "préparer leurs exposés en groupe")  # no sentence end: the next turn interrupts
+    sentences = sentences_in_blocks([long], ["Oui."], ["Et ensuite ?"], turns=[0, 1, 2])
+    cues = build_cues(sentences, CONFIG)
+    assert cues[-1].lines == ("- Oui.", f"- Et ensuite{NBSP}?")
+    check_cues(cues, sentences, CONFIG, block_texts(sentences))
+
+
+def test_voices_name_the_speakers_of_each_turn_a_cue_shows() -> None:
+    sentences = [
+        replace(s, speaker=name)
+        for s, name in zip(
+            sentences_in_blocks(["Bonjour."], ["Bonjour, merci d'être avec nous."],
+                                ["Nous parlerons aujourd'hui du travail en équipe."],
+                                turns=[0, 1]),
+            ["Mélinée Chanard", "François Miquet", "François Miquet"],
+        )
+    ]
+    cues = build_cues(sentences, CONFIG)
+    assert [c.voices for c in cues] == [("Mélinée Chanard", "François Miquet"), ("François Miquet",)]
+    assert [c.voices for c in build_cues(sentences_in_blocks(["Bonjour."]), CONFIG)] == [()]
 
 
 def test_turns_of_ordinary_length_keep_their_own_cues() -> None:

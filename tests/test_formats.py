@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -90,6 +91,18 @@ def test_vtt_layout():
         "01:02:05.500 --> 01:02:07.000\n"
         "Fin\n"
     )
+
+
+def test_vtt_names_the_speakers_with_voice_spans():
+    one = timed_cue(0, ("- Bonjour à tous,", "et bienvenue."), 1.0, 3.0)
+    one = replace(one, cue=replace(one.cue, voices=("Mélinée Chanard",)))
+    two = timed_cue(1, ("- Merci.", "- Bonjour."), 3.5, 5.0)
+    two = replace(two, cue=replace(two.cue, voices=("A & B", None)))
+    text = write_vtt([one, two])
+    assert "<v Mélinée Chanard>- Bonjour à tous,\net bienvenue.\n" in text
+    assert "<v A &amp; B>- Merci.</v>\n- Bonjour.\n" in text
+    assert parse_vtt_cues(text)[0][2] == "- Bonjour à tous,\net bienvenue."
+    assert "<v" not in get_format("srt").write([one, two])
 
 
 def test_vtt_escapes_markup_characters():

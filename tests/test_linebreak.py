@@ -107,6 +107,13 @@ def test_never_separates_words_that_belong_together(text: str, pair: tuple[str, 
     assert first_line_words(lines) != at, lines
 
 
+def test_et_ce_is_never_cut_from_what_it_announces() -> None:
+    # utiliser-les-outils-de-quiz-en-ligne-pour-diversifier-son-evaluation, cue 22.
+    text = "de chaque élève et ce, pendant toute la séquence pédagogique,"
+    lines = break_lines(text, CONFIG)
+    assert lines is not None and not lines[0].endswith("ce,"), lines
+
+
 def test_the_name_rule_is_what_moves_the_break() -> None:
     text = "Les élèves rencontrent Éric Joanis dans la salle verte."
     assert first_line_words(break_lines(text.lower(), CONFIG)) == most_balanced_break(text)

@@ -55,8 +55,12 @@ def test_syllables_of_french_words(word, syllables):
 
 
 def test_digits_and_symbols_are_read_as_words():
-    assert estimate_syllables("2021") == 6.0  # deux-mille-vingt-et-un: more than its 4 digits
-    assert estimate_syllables("50 %") == 3.0 + 2  # cinquante pour cent
+    # As the verbaliser spells them out: the spoken length, not the written one.
+    assert estimate_syllables("2021") == 5.0  # deux mille vingt et un: more than its 4 digits
+    assert estimate_syllables("1984") == 6.0  # mille neuf cent quatre-vingt-quatre
+    assert estimate_syllables("50 %") == 2.0 + 2  # cinquante pour cent
+    assert estimate_syllables("1 000") == estimate_syllables("mille")
+    assert estimate_syllables("14 h 30") == estimate_syllables("quatorze heures trente")
     assert estimate_syllables("l'équipe") == 2
     assert estimate_syllables("aujourd'hui") == 3
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, SpeechSpan
-from subtitler.pipeline import CueStats, VideoResult, cue_stats, result_from_dict
+from subtitler.pipeline import CueStats, LeftOut, VideoResult, cue_stats, result_from_dict
 from subtitler.report import is_flagged, render_timeline_svg, summary_table, write_report
 from subtitler.timing import LocatedSpeech
 from subtitler.timing.rules import apply_timing_rules
@@ -62,14 +62,25 @@ def test_cue_stats_measure_reading_speed():
 
 
 def test_report_round_trips_results(tmp_path):
+    left_out = (LeftOut(block=2, reason="speaker-label", text="Mélinée Chanard, Réseau Canopé."),)
     result = VideoResult(transcript="a.md", slug="a", status="ok", warnings=("w",),
-                         cues=CueStats(count=3, cps_median=12.0), flagged_cues=(1, 2), outputs=("a.fr.vtt",))
+                         cues=CueStats(count=3, cps_median=12.0), flagged_cues=(1, 2),
+                         not_spoken=left_out, outputs=("a.fr.vtt",))
     failed = VideoResult(transcript="b.md", slug=None, status="failed", error="b.md: no title")
     path = write_report([result, failed], tmp_path, wall_seconds=1.5, jobs=2)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["summary"]["videos"] == 2 and data["summary"]["failed"] == 1
     assert data["summary"]["statuses"] == {"failed": 1, "ok": 1}
+    assert data["summary"]["not_spoken"] == {"speaker-label": 1}
+    assert data["videos"][0]["not_spoken"] == [
+        {"block": 2, "reason": "speaker-label", "text": "Mélinée Chanard, Réseau Canopé."}]
     assert result_from_dict(data["videos"][0]) == result
+
+
+def test_a_cue_over_the_layout_limits_is_flagged_for_review():
+    url = "https://tube.reseau-canope.fr/videos/watch/0123456789abcdef"
+    [over] = apply_timing_rules([_cue(0, url)], [SpeechSpan(1.0, 3.0)], 8.0, 25.0, CaptionConfig())
+    assert "layout" in over.flags and is_flagged(over)
 
 
 def test_summary_table_lists_every_video_and_the_totals():

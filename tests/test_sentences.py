@@ -326,4 +326,4 @@ def test_corpus_sentences_keep_every_word(corpus_transcripts):
                 if s.block_index == index:
                     assert block.text[s.offset : s.offset + len(s.text)] == s.text
         checked += len(sentences)
-    assert checked > 9000
+    assert checked > 8000  # speaker labels and title lines are not spoken (transcript.py)

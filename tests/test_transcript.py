@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from subtitler.errors import TranscriptError
-from subtitler.model import BlockKind, Inline, InlineKind, Section
+from subtitler.model import BlockKind, Inline, InlineKind, NotSpoken, Section
 from subtitler.sentences import split_sentences
 from subtitler.transcript import MAX_TRANSCRIPT_BYTES, load_transcript, slug_for, slugify
 
@@ -207,9 +207,9 @@ def test_a_subheading_of_the_credits_stays_in_the_credits(tmp_path):
 
 
 def test_no_transcription_heading_takes_the_body_before_the_credits(tmp_path):
-    source = HEADER + "Mélinée Chanard.\n\n\\-Bonjour.\n\n## Crédits\n\n- Équipe\n"
+    source = HEADER + "Bonjour à tous.\n\n\\-Bonjour.\n\n## Crédits\n\n- Équipe\n"
     transcript = load_transcript(write(tmp_path, source))
-    assert [b.text for _, b in transcript.spoken_blocks] == ["Mélinée Chanard.", "Bonjour."]
+    assert [b.text for _, b in transcript.spoken_blocks] == ["Bonjour à tous.", "Bonjour."]
     assert transcript.blocks[-1].section is Section.CREDITS
     assert any("no 'Transcription' heading" in w for w in transcript.warnings)
 
@@ -438,7 +438,7 @@ def test_corpus_loads_without_crashing(corpus_files):
         m.startswith(("no transcription", "no spoken text", "a PDF document")) for m in refused.values()
     )
     assert len({t.slug for t in loaded}) == len(loaded)
-    assert blocks > 8000 and sentences > 9000
+    assert blocks > 8000 and sentences > 8000  # 830 speaker labels and title lines are not spoken
     assert warnings == 6
 
 
@@ -452,8 +452,10 @@ def test_corpus_quirks(corpus_dir):
     no_heading = load_transcript(
         corpus_dir / "edu" / "le-developpement-des-competences-numeriques-des-eleves.md"
     )
-    assert no_heading.spoken_blocks[0][1].text == "Mélinée Chanard."
-    assert no_heading.spoken_blocks[1][1].speaker_turn
+    label = next(b for b in no_heading.blocks if b.section is Section.TRANSCRIPTION)
+    assert (label.text, label.not_spoken) == ("Mélinée Chanard.", NotSpoken.SPEAKER_LABEL)
+    first = no_heading.spoken_blocks[0][1]
+    assert first.speaker_turn and first.speaker == "Mélinée Chanard"
     assert no_heading.blocks[-1].section is Section.CREDITS
     mail = load_transcript(
         corpus_dir / "edu" / "communiquer-par-voie-numerique-aupres-de-la-communaute-educative.md"
@@ -538,3 +540,78 @@ def test_lang_defaults_to_the_configured_language(tmp_path):
     assert load_transcript(path, "en").lang == "en"
     path.write_text("---\ntitle: T\nlang: fr-CA\n---\n# Transcription\n\nBonjour.\n", encoding="utf-8")
     assert load_transcript(path, "en").lang == "fr-CA"
+
+
+# --- lines that are not speech (decided from the corpus, see transcript._mark_not_spoken) ----
+
+
+def body(tmp_path, text: str, title: str = "Titre"):
+    source = HEADER.replace("title: Titre", f"title: {title}") + "## Transcription\n\n" + text
+    return load_transcript(write(tmp_path, source))
+
+
+def reasons(transcript) -> list[tuple[str, str | None]]:
+    return [(b.text, b.not_spoken and b.not_spoken.value) for b in transcript.blocks
+            if b.section is Section.TRANSCRIPTION and b.kind is not BlockKind.HEADING]
+
+
+def test_the_webinar_header_is_not_spoken(tmp_path):
+    transcript = body(tmp_path, "EP102\n\n**Le travail en équipe : un levier**\n\nTranscription\n\n"
+                      "Bonjour à tous.\n", title="Le travail en équipe un levier")
+    assert reasons(transcript) == [
+        ("EP102", "header"),
+        ("Le travail en équipe : un levier", "video-title"),
+        ("Transcription", "transcription-line"),
+        ("Bonjour à tous.", None),
+    ]
+
+
+def test_the_title_is_left_out_only_in_bold(tmp_path):
+    transcript = body(tmp_path, "Le droit d'auteur\n\n**Le droit d'auteur**\n\nSuite.\n",
+                      title="Le droit d'auteur")
+    assert [r for _, r in reasons(transcript)] == [None, "video-title", None]
+
+
+def test_speaker_labels_name_the_turn_they_open(tmp_path):
+    transcript = body(tmp_path, "Mélinée Chanard, Réseau Canopé.\n\n\\-Bonjour à tous.\n\n"
+                      "Suite du même tour.\n\n"
+                      '"Les questions-réponses" Benjamin Thily, médiateur numérique.\n\n'
+                      "\\-Première question.\n\nOzlem Gundag, puis Cécile Le Chevalier.\n\n"
+                      "\\-Oui.\n\nUne lycéenne.\n\n\\-Moi aussi.\n")
+    spoken = [(b.text, b.speaker_turn, b.speaker) for _, b in transcript.spoken_blocks]
+    assert spoken == [
+        ("Bonjour à tous.", True, "Mélinée Chanard"),
+        ("Suite du même tour.", False, None),
+        ("Première question.", True, "Benjamin Thily"),
+        ("Oui.", True, "Ozlem Gundag"),
+        ("Moi aussi.", True, "Une lycéenne"),
+    ]
+    sentences = split_sentences(transcript)
+    assert [s.speaker for s in sentences] == [
+        "Mélinée Chanard", "Mélinée Chanard", "Benjamin Thily", "Ozlem Gundag", "Une lycéenne"]
+
+
+def test_a_repeated_label_opens_a_turn_the_author_did_not_mark(tmp_path):
+    transcript = body(tmp_path, "Béatrice Lamboy, conseillère scientifique.\n\n\\-Oui.\n\n"
+                      "Et vous ?\n\nBéatrice Lamboy, conseillère scientifique.\n\n"
+                      "C'est important.\n")
+    last = transcript.spoken_blocks[-1][1]
+    assert (last.text, last.speaker_turn, last.speaker) == (
+        "C'est important.", True, "Béatrice Lamboy")
+
+
+@pytest.mark.parametrize(
+    "speech",
+    [
+        "Dorie, peut-être.",  # a call
+        "François Miquet, bonjour.",  # a greeting
+        "Une communauté.",  # an answer, not a kind of speaker
+        '"Comètes."',  # a quoted word read aloud
+        '"Comment faites-vous ?"',  # a question that may be read aloud
+        "Alors, pour commencer, je vous propose une immersion.",
+        "Voilà.",
+    ],
+)
+def test_speech_before_a_turn_stays_speech(tmp_path, speech):
+    transcript = body(tmp_path, f"Intro.\n\n{speech}\n\n\\-Réponse.\n")
+    assert speech.strip() in [b.text for _, b in transcript.spoken_blocks]

@@ -34,11 +34,18 @@ CASES = {
     "apostrophe": ("aujourd'hui l'élève", "aujourd’hui l’élève"),
     "typographic-apostrophe-kept": ("l’élève", "l’élève"),
     "single-quotes-left": ("'cité'", "'cité'"),
+    # no space after an elided word (corpus: "via l’ « environnement »", "L' open data")
+    "elision-before-guillemet": ("via l’ « environnement »", f"via l’«{NBSP}environnement{NBSP}»"),
+    "elision-before-word": ("L' open data, d’ augmentation", "L’open data, d’augmentation"),
+    "quote-after-a-word-left": ("le mot 'bel' est", "le mot 'bel' est"),
     # numbers and units
     "percent": ("15 %", f"15{NBSP}%"),
     "percent-glued": ("15%", f"15{NBSP}%"),
     "kilometres": ("3 km", f"3{NBSP}km"),
     "hours-minutes": ("12 h 30", f"12{NBSP}h{NBSP}30"),
+    "hours-glued": ("de 17h à 18h, 5h30", f"de 17{NBSP}h à 18{NBSP}h, 5{NBSP}h{NBSP}30"),
+    "units-glued": ("5Mo et 20km", f"5{NBSP}Mo et 20{NBSP}km"),
+    "not-units-glued": ("H24 en 4G, 3D, 2nd", "H24 en 4G, 3D, 2nd"),
     "numero": ("n° 5", f"n°{NBSP}5"),
     "euros-after-digit-groups": ("1 250 000 €", f"1{NNBSP}250{NNBSP}000{NBSP}€"),
     "digit-groups": ("10 000 élèves", f"10{NNBSP}000 élèves"),

@@ -23,6 +23,13 @@ class CaptionConfig:
     # Cues shorter than this are avoided unless the sentence itself is that short: at the
     # ~15 chars/s of spoken French they would flash for under a second (ARCOM: ~1 s minimum).
     min_cue_chars: int = 15
+    # Spoken length of a cue, in seconds at speech_rate (numbers spelled out): a fragment said
+    # faster than min_cue_speech shares a cue with a neighbour (it would be on screen under
+    # min_duration, 20 % margin for fast speakers); a cue that takes longer than
+    # max_cue_speech is split (the corpus's cues take 4 s at most but for 11; 5 s leaves 40 %
+    # for slower speakers before max_duration).
+    min_cue_speech: float = 1.2
+    max_cue_speech: float = 5.0
     # Reading speed in characters per second: target 15, hard limit 17 (SDH adult 20).
     target_cps: float = 15.0
     max_cps: float = 17.0

@@ -2,24 +2,36 @@
 
 A cue shows either one or more whole short sentences, or a piece of a long sentence:
 
-- **Splitting.** A sentence longer than one line is cut into pieces when it does not fit a
-  cue, or fits only with a bad line break (``CLEAN_BREAK_LIMIT``). Dynamic programming over
-  the places a line could break chooses the pieces: each piece must fit,
+- **Fragments** are never shown alone. A sentence that takes less than ``min_cue_speech`` to
+  say (a lone "Et", "Oui.", "Alors :", a "?" left alone in its paragraph) is cut together with
+  a neighbour of the same speaker's turn, across paragraphs: with what follows ("Alors :
+  voici…", "Et" + the next list item), or with what precedes when it closes it (a "?" or
+  "Voilà." ending a paragraph after other sentences, or the last words of a turn).
+- **Splitting.** Such a *unit* (one sentence, or a fragment and its neighbour) longer than
+  one line is cut into pieces when it does not fit a cue, fits only with a bad line break
+  (``CLEAN_BREAK_LIMIT``), or takes longer than ``max_cue_speech`` to say. Dynamic
+  programming over the places a line could break chooses the pieces: each piece must fit,
   pieces come out of similar length (no three-word orphan at the end), pieces shorter than
-  ``min_cue_chars`` or crowding their lines are penalised, and the cut points are scored like
-  line breaks (after a sentence mark, then , ; :, then before a conjunction or relative
-  pronoun; never after an article, preposition, determiner, pronoun or clitic when avoidable).
-- **Merging** (whole sentences only, never across blocks, never a piece of a split sentence):
-  a sentence joins the cue before it, of the same block and speaker, when together they still
-  fit on one line of ``preferred_line_chars``, or when one of them is shorter than
-  ``min_cue_chars`` and together they fit the cue.
+  ``min_cue_chars`` or crowding their lines are penalised, so are pieces said in less than
+  ``min_cue_speech`` ("Au fil des années 1980,") or more than ``max_cue_speech`` (spoken
+  length: numbers, dates and units as the verbaliser spells them out, so "en 1984" weighs
+  its 8 syllables), and the cut points are scored like line breaks (after a sentence mark,
+  then , ; :, then before a conjunction or relative pronoun; never after an article,
+  preposition, determiner, pronoun or clitic when avoidable).
+- **Merging** (whole units only, never a piece of a split sentence): a unit joins the cue
+  before it, of the same block and speaker, when together they still fit on one line of
+  ``preferred_line_chars``; or, in the same turn, when one of them is shorter than
+  ``min_cue_chars`` or ``min_cue_speech`` and together they fit the cue.
 - **Dialogue.** A cue that begins a speaker's turn starts its first line with "- " (ARCOM: a
   change of speaker always shows a dash). The end of one turn and the start of the next share
   one cue only when both are whole sentences that each fit on one line of
   ``preferred_line_chars`` with the dash, and one of them is shorter than ``min_cue_chars``
   (a quick exchange: "Bonjour." / "Bonjour, merci."), so that it does not flash alone; then
-  each line starts with "- " (Netflix French: one speaker per line). No other cue spans a
-  change of speaker.
+  each line starts with "- " (Netflix French: one speaker per line). A turn too short to be
+  shown alone ("- Oui.") shares a cue that way with the one-line end of the turn before, or
+  else with the one-line start of the turn after. No other cue spans a change of speaker.
+- **Speakers.** ``Cue.voices`` names who says each turn a cue shows, when a speaker label
+  named them (transcript.py), for the WebVTT voice tag.
 - **Continuity.** A sentence running on into the next cue gets no ellipsis and no dash.
 - **Positions.** ``block_offset`` is ``sentence.offset`` plus the first word's position in
   ``sentence.text``: exact when the sentence text is its block's text as written from
@@ -42,6 +54,11 @@ from itertools import pairwise
 from subtitler.config import CaptionConfig
 from subtitler.linebreak import BreakScore, break_lines, break_scores, split_breakable
 from subtitler.model import Cue, Sentence
+from subtitler.timing.proportional import (
+    estimate_pauses,
+    estimate_speaking_time,
+    word_speaking_time,
+)
 from subtitler.typography import french_typography
 
 DIALOGUE_DASH = "- "
@@ -54,30 +71,35 @@ CROWDING_COST = 0.5  # per character beyond max_lines * preferred_line_chars
 HARD_BREAK_COST = 100.0  # per hard rule broken at the cut (see linebreak.BreakScore)
 CLEAN_BREAK_LIMIT = 10.0  # a break costing less is clean (no hard rule, no bound pair)
 UNCLEAN_LAYOUT_COST = 50.0  # a piece whose lines can only break at an unclean place
+SHORT_SPEECH_COST = 40.0  # a piece said in under min_cue_speech: it would flash by
+LONG_SPEECH_COST = 100.0  # a piece said in over max_cue_speech, plus this per second over
+FAST_READING_COST = 1.0  # per character per second over max_cps, when read as it is said
 
 _WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
 class _Piece:
-    """Consecutive words of one sentence: what one cue shows before merging."""
+    """Consecutive words of one unit: what one cue shows before merging."""
 
-    sentence_index: int
-    sentence: Sentence
+    sentence_index: int  # of the first word
+    sentence: Sentence  # of the first word
     words: tuple[str, ...]  # as written
     display: str  # french_typography applied, no dash
     block_offset: int
-    whole: bool  # the whole sentence
-    starts_turn: bool  # the first piece of a sentence that starts a turn
+    whole: bool  # the whole unit
+    starts_turn: bool  # the first piece of a unit that starts a turn
     ends_sentence: bool
+    speech: float  # seconds to say it, pauses inside it included
+    pause: float  # seconds of pause its last word's punctuation asks for
 
 
 def build_cues(sentences: Sequence[Sentence], config: CaptionConfig) -> list[Cue]:
     """Cut ``sentences`` into cues, in order, indexed from 0."""
     pieces = [
         piece
-        for index, sentence in enumerate(sentences)
-        for piece in _sentence_pieces(index, sentence, config)
+        for first, unit in _units(sentences, config)
+        for piece in _unit_pieces(first, unit, config)
     ]
     groups: list[list[_Piece]] = []
     for piece in pieces:
@@ -85,7 +107,74 @@ def build_cues(sentences: Sequence[Sentence], config: CaptionConfig) -> list[Cue
             groups[-1].append(piece)
         else:
             groups.append([piece])
+    groups = _pair_short_turns(groups, config)
     return [_cue(index, group, config) for index, group in enumerate(groups)]
+
+
+def _units(
+    sentences: Sequence[Sentence], config: CaptionConfig
+) -> list[tuple[int, list[Sentence]]]:
+    """(index of the first sentence, sentences) of each unit, in order (module docstring)."""
+    units: list[tuple[int, list[Sentence]]] = []
+    turn_start = 0  # index in ``units`` of the current turn's first unit
+    carry: list[int] = []  # a fragment waiting for what follows
+    for i, sentence in enumerate(sentences):
+        if sentence.starts_turn:
+            if carry:
+                _attach(units, turn_start, carry, sentences)
+                carry = []
+            turn_start = len(units)
+        group = [*carry, i]
+        carry = []
+        if _speech(group, sentences, config) >= config.min_cue_speech:
+            units.append((group[0], [sentences[k] for k in group]))
+            continue
+        following = sentences[i + 1] if i + 1 < len(sentences) else None
+        has_next = following is not None and not following.starts_turn
+        if len(units) > turn_start and (not has_next or _closes(group, sentences)):
+            units[-1][1].extend(sentences[k] for k in group)
+        elif has_next:
+            carry = group
+        else:
+            units.append((group[0], [sentences[k] for k in group]))
+    if carry:
+        _attach(units, turn_start, carry, sentences)
+    return units
+
+
+def _attach(
+    units: list[tuple[int, list[Sentence]]], turn_start: int, group: list[int],
+    sentences: Sequence[Sentence],
+) -> None:
+    """A fragment with nothing after it in its turn: with the turn's last unit, else alone."""
+    if len(units) > turn_start:
+        units[-1][1].extend(sentences[k] for k in group)
+    else:
+        units.append((group[0], [sentences[k] for k in group]))
+
+
+def _speech(group: list[int], sentences: Sequence[Sentence], config: CaptionConfig) -> float:
+    """Seconds to say these sentences, the pause after the last one left out."""
+    text = " ".join(sentences[k].text for k in group)
+    words = text.split()
+    return estimate_speaking_time(text, config) - (estimate_pauses(words[-1]) if words else 0.0)
+
+
+def _closes(group: list[int], sentences: Sequence[Sentence]) -> bool:
+    """The fragment closes what precedes it: punctuation alone ("?" left in its own
+    paragraph), or a sentence ending its paragraph after others ("… Voilà.")."""
+    last = sentences[group[-1]]
+    if not any(c.isalnum() for k in group for c in sentences[k].text):
+        return True
+    first = sentences[group[0]]
+    previous = sentences[group[0] - 1] if group[0] > 0 else None
+    following = sentences[group[-1] + 1] if group[-1] + 1 < len(sentences) else None
+    return (
+        previous is not None
+        and previous.block_index == first.block_index
+        and (following is None or following.block_index != last.block_index)
+        and last.text.rstrip("»”\"') ").endswith((".", "!", "?", "…"))
+    )
 
 
 def layout_warnings(cues: Sequence[Cue], config: CaptionConfig) -> list[str]:
@@ -106,32 +195,47 @@ def layout_warnings(cues: Sequence[Cue], config: CaptionConfig) -> list[str]:
     return warnings
 
 
-def _sentence_pieces(index: int, sentence: Sentence, config: CaptionConfig) -> list[_Piece]:
-    """Cut one sentence into the pieces its cues will show."""
-    matches = list(_WORD.finditer(sentence.text))
-    if not matches:
+def _unit_pieces(first: int, unit: list[Sentence], config: CaptionConfig) -> list[_Piece]:
+    """Cut one unit into the pieces its cues will show."""
+    words: list[str] = []
+    origin: list[tuple[int, int]] = []  # per written word: (sentence in unit, block offset)
+    sentence_ends: set[int] = set()  # written words that end a sentence
+    for position, sentence in enumerate(unit):
+        for match in _WORD.finditer(sentence.text):
+            words.append(match.group())
+            origin.append((position, sentence.offset + match.start()))
+        if origin and origin[-1][0] == position:
+            sentence_ends.add(len(words) - 1)
+    if not words:
         return []
-    words = [m.group() for m in matches]
     display_words = split_breakable(french_typography(" ".join(words)))
     word_starts = _display_to_words(words, display_words)
-    prefix = DIALOGUE_DASH if sentence.starts_turn else ""
-    if len(prefix + " ".join(display_words)) <= config.max_line_chars:
+    speech = [word_speaking_time(w, config.speech_rate) for w in display_words]
+    pauses = [estimate_pauses(w) for w in display_words]
+    prefix = DIALOGUE_DASH if unit[0].starts_turn else ""
+    if (
+        len(prefix + " ".join(display_words)) <= config.max_line_chars
+        and sum(speech) - pauses[-1] <= config.max_cue_speech
+    ):
         cuts = [0, len(display_words)]
     else:
-        cuts = _cut_points(display_words, len(prefix), config)
+        cuts = _cut_points(display_words, len(prefix), speech, pauses, config)
     pieces = []
     for a, b in pairwise(cuts):
-        first, last = word_starts[a], word_starts[b]
+        first_word, end_word = word_starts[a], word_starts[b]
+        position, offset = origin[first_word]
         pieces.append(
             _Piece(
-                sentence_index=index,
-                sentence=sentence,
-                words=tuple(words[first:last]),
+                sentence_index=first + position,
+                sentence=unit[position],
+                words=tuple(words[first_word:end_word]),
                 display=" ".join(display_words[a:b]),
-                block_offset=sentence.offset + matches[first].start(),
+                block_offset=offset,
                 whole=len(cuts) == 2,
-                starts_turn=sentence.starts_turn and a == 0,
-                ends_sentence=b == len(display_words),
+                starts_turn=unit[0].starts_turn and a == 0,
+                ends_sentence=end_word - 1 in sentence_ends,
+                speech=sum(speech[a:b]) - pauses[b - 1],
+                pause=pauses[b - 1],
             )
         )
     return pieces
@@ -158,13 +262,22 @@ def _display_to_words(words: list[str], display_words: list[str]) -> list[int]:
     return starts
 
 
-def _cut_points(display_words: list[str], prefix_length: int, config: CaptionConfig) -> list[int]:
-    """Indices in ``display_words`` where the sentence's pieces start, and its end.
+def _cut_points(
+    display_words: list[str],
+    prefix_length: int,
+    speech: list[float],
+    pauses: list[float],
+    config: CaptionConfig,
+) -> list[int]:
+    """Indices in ``display_words`` where the unit's pieces start, and its end.
 
-    Dynamic programming: the cheapest sequence of fitting pieces, by ``_piece_cost`` plus the
-    cost of each cut (see the module docstring).
+    Dynamic programming: the cheapest sequence of fitting pieces, by ``_piece_cost`` and
+    ``_speech_cost`` plus the cost of each cut (see the module docstring).
     """
     n = len(display_words)
+    said = [0.0]
+    for seconds in speech:
+        said.append(said[-1] + seconds)
     lengths = [len(w) for w in display_words]
     total = sum(lengths) + n - 1 + prefix_length
     target = total / math.ceil(total / (config.max_lines * config.max_line_chars))
@@ -182,6 +295,9 @@ def _cut_points(display_words: list[str], prefix_length: int, config: CaptionCon
                 cost = best[start] + _piece_cost(length, target, config)
             if not clean_layout:
                 cost += UNCLEAN_LAYOUT_COST
+            seconds = said[end] - said[start] - pauses[end - 1]
+            cost += _speech_cost(seconds, end - start < n, config)
+            cost += _reading_cost(length, seconds + pauses[end - 1], config)
             if end < n:
                 cost += cut_costs[end - 1]
             if cost < best[end]:
@@ -257,6 +373,23 @@ def _piece_cost(length: int, target: float, config: CaptionConfig) -> float:
     return cost + CROWDING_COST * max(0, crowding)
 
 
+def _speech_cost(seconds: float, part: bool, config: CaptionConfig) -> float:
+    """Cost of a piece said in ``seconds``; a unit said quickly as a whole cannot be helped."""
+    if part and seconds < config.min_cue_speech:
+        return SHORT_SPEECH_COST
+    if seconds > config.max_cue_speech:
+        return LONG_SPEECH_COST * (1 + seconds - config.max_cue_speech)
+    return 0.0
+
+
+def _reading_cost(length: int, seconds: float, config: CaptionConfig) -> float:
+    """Cost of a piece read faster than ``max_cps`` if shown while it is said and in the pause
+    after it: cuts move so that dense words share a cue with lighter ones."""
+    if seconds <= 0:
+        return 0.0
+    return FAST_READING_COST * max(0.0, length / seconds - config.max_cps)
+
+
 def _cut_cost(score: BreakScore) -> float:
     return HARD_BREAK_COST * score.hard - score.bonus
 
@@ -266,23 +399,79 @@ def _joins(group: list[_Piece], piece: _Piece, config: CaptionConfig) -> bool:
     last = group[-1]
     if not (last.whole and piece.whole) or _is_dialogue(group):
         return False
+    if _said(group) + last.pause + piece.speech > config.max_cue_speech:
+        return False
     comfortable = min(config.preferred_line_chars, config.max_line_chars)
     shown = " ".join(p.display for p in group)
-    short = min(len(shown), len(piece.display)) < config.min_cue_chars
+    short = (
+        min(len(shown), len(piece.display)) < config.min_cue_chars
+        or min(_said(group), piece.speech) < config.min_cue_speech
+    )
     if piece.starts_turn:
-        return (
-            short
-            and config.max_lines >= 2
-            and len(DIALOGUE_DASH + shown) <= comfortable
-            and len(DIALOGUE_DASH + piece.display) <= comfortable
-        )
-    if piece.sentence.block_index != last.sentence.block_index:
-        return False
+        return short and _fit_as_dialogue(shown, piece.display, config)
     prefix = DIALOGUE_DASH if group[0].starts_turn else ""
     merged = f"{shown} {piece.display}"
-    if len(prefix + merged) <= comfortable:
+    same_block = piece.sentence.block_index == last.sentence.block_index
+    if len(prefix + merged) <= comfortable and same_block:
         return True
     return short and break_lines(merged, config, prefix=prefix) is not None
+
+
+def _said(group: list[_Piece]) -> float:
+    """Seconds to say a group's pieces, the pauses between them included."""
+    return sum(p.speech for p in group) + sum(p.pause for p in group[:-1])
+
+
+def _fit_as_dialogue(first: str, second: str, config: CaptionConfig) -> bool:
+    """Two turns fit one cue, each on one line behind its dash."""
+    return (
+        config.max_lines >= 2
+        and len(DIALOGUE_DASH + first) <= config.max_line_chars
+        and len(DIALOGUE_DASH + second) <= config.max_line_chars
+    )
+
+
+def _pair_short_turns(groups: list[list[_Piece]], config: CaptionConfig) -> list[list[_Piece]]:
+    """A whole turn too short to be shown alone joins, as a dialogue cue, the end of the turn
+    before (when that cue is one line and ends a sentence), or else the start of the turn
+    after (when that cue is one line)."""
+    result: list[list[_Piece]] = []
+    pending: list[_Piece] | None = None  # a short turn waiting for the turn after it
+    for group in groups:
+        if pending is not None:
+            if group[0].starts_turn and not _is_dialogue(group) and _fit_as_dialogue(
+                _shown(pending), _shown(group), config
+            ):
+                result.append(pending + group)
+                pending = None
+                continue
+            result.append(pending)
+            pending = None
+        short_turn = (
+            group[0].starts_turn
+            and not _is_dialogue(group)
+            and _said(group) < config.min_cue_speech
+        )
+        if not short_turn:
+            result.append(group)
+            continue
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and not _is_dialogue(previous)
+            and previous[-1].ends_sentence
+            and _fit_as_dialogue(_shown(previous), _shown(group), config)
+        ):
+            result[-1] = previous + group
+        else:
+            pending = group
+    if pending is not None:
+        result.append(pending)
+    return result
+
+
+def _shown(group: list[_Piece]) -> str:
+    return " ".join(p.display for p in group)
 
 
 def _is_dialogue(group: list[_Piece]) -> bool:
@@ -292,12 +481,14 @@ def _is_dialogue(group: list[_Piece]) -> bool:
 
 def _cue(index: int, group: list[_Piece], config: CaptionConfig) -> Cue:
     first = group[0]
+    voices: tuple[str | None, ...] = (first.sentence.speaker,)
     if _is_dialogue(group):
         turn = next(i for i, p in enumerate(group) if i > 0 and p.starts_turn)
         lines = tuple(
             DIALOGUE_DASH + " ".join(p.display for p in part)
             for part in (group[:turn], group[turn:])
         )
+        voices = (first.sentence.speaker, group[turn].sentence.speaker)
     else:
         prefix = DIALOGUE_DASH if first.starts_turn else ""
         shown = " ".join(p.display for p in group)
@@ -313,6 +504,7 @@ def _cue(index: int, group: list[_Piece], config: CaptionConfig) -> Cue:
         block_offset=first.block_offset,
         starts_turn=first.starts_turn,
         ends_sentence=group[-1].ends_sentence,
+        voices=voices if any(voices) else (),
     )
 
 

@@ -11,8 +11,8 @@ Rules (caption-rules.md §5, §6; Netflix French TTSG; Karamitroglou 1998):
   "keep the text on one line unless it is too long").
 - Among layouts with that number of lines, the best is chosen by, first, the fewest *hard*
   violations (a line ending in a word of ``FORBIDDEN_AFTER``, also elided as in "d’un", or in
-  a title or an initial; a line starting with a dash, which a viewer would read as a change
-  of speaker), then the highest score: a bonus after sentence punctuation (not after an
+  a title or an initial, or in "ce," of "et ce, pendant …"; a line starting with a dash,
+  which a viewer would read as a change of speaker), then the highest score: a bonus after sentence punctuation (not after an
   abbreviation), less after , ; : and before a conjunction or relative pronoun; strong
   penalties for auxiliary | participle, ne … | pas (and ne … | que) and First | Last name; a
   penalty per character of distance from balanced lines, the bottom line a little longer
@@ -289,8 +289,8 @@ def _score(words: list[_Word], i: int) -> BreakScore:
     hard = 1 if after.raw[0] in _DASHES else 0
     if before.ending == "sentence":
         return BreakScore(hard, SENTENCE_END_BONUS)
-    if before.ending == "clause":
-        return BreakScore(hard, CLAUSE_PUNCTUATION_BONUS)
+    if before.ending == "clause":  # but "et ce, | pendant …": "ce" announces what follows
+        return BreakScore(hard + (before.norm == "ce"), CLAUSE_PUNCTUATION_BONUS)
     if before.ending == "closing":
         return BreakScore(hard, CLOSING_BONUS)
     if _ELISION.sub("", before.norm) in FORBIDDEN_AFTER or before.title:

@@ -41,6 +41,15 @@ class BlockKind(str, Enum):
     LIST_ITEM = "list_item"
 
 
+class NotSpoken(str, Enum):
+    """Why a block of the transcription is not caption text (transcript.py decides)."""
+
+    TRANSCRIPTION_LINE = "transcription-line"  # the word "Transcription" repeated under the heading
+    VIDEO_TITLE = "video-title"  # a bold paragraph repeating the video's title
+    HEADER = "header"  # what comes before that repeated title or word (an episode code: "EP102")
+    SPEAKER_LABEL = "speaker-label"  # "Name, role." before a turn: it names who speaks next
+
+
 class Section(str, Enum):
     """Where a block sits: only TRANSCRIPTION is spoken."""
 
@@ -61,6 +70,8 @@ class Block:
     ordered: bool = False  # list item of a numbered list
     number: int | None = None  # its number in an ordered list
     speaker_turn: bool = False  # the paragraph starts with "\-": a new speaker speaks
+    speaker: str | None = None  # who speaks from this turn on, when a label names them
+    not_spoken: NotSpoken | None = None  # in the transcription, yet not caption text
 
     @property
     def text(self) -> str:
@@ -69,7 +80,11 @@ class Block:
 
     @property
     def spoken(self) -> bool:
-        return self.section is Section.TRANSCRIPTION and self.kind is not BlockKind.HEADING
+        return (
+            self.section is Section.TRANSCRIPTION
+            and self.kind is not BlockKind.HEADING
+            and self.not_spoken is None
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,7 @@ class Sentence:
     block_index: int
     offset: int = 0  # index of the sentence's first character in ``Block.text``
     starts_turn: bool = False  # first sentence of a new speaker's turn
+    speaker: str | None = None  # who says it, when a speaker label named them
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,9 @@ class Cue:
     block_offset: int = 0  # index of the first word's first character in ``Block.text``
     starts_turn: bool = False  # the cue begins a new speaker's turn
     ends_sentence: bool = True  # the cue's last word ends a sentence
+    # Who says each turn the cue shows (one entry, or two for a dialogue cue), when speaker
+    # labels named them; () when no speaker is known.
+    voices: tuple[str | None, ...] = ()
 
     @property
     def display(self) -> str:

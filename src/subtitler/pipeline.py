@@ -66,6 +66,15 @@ class CueStats:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A paragraph of the transcription that is not captioned, and why (``NotSpoken``)."""
+
+    block: int  # index in the transcript's blocks
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
 class VideoResult:
     """What one video's build did; serialised into report.json."""
 
@@ -82,6 +91,7 @@ class VideoResult:
     confidence_mean: float | None = None
     confidence_min: float | None = None
     flagged_cues: tuple[int, ...] = ()
+    not_spoken: tuple[LeftOut, ...] = ()  # paragraphs left out of the captions, with the reason
     media: str | None = None
     media_duration: float | None = None
     speech_duration: float | None = None
@@ -155,7 +165,8 @@ def _one_line(message: str) -> str:
 
 def _build(job: VideoJob) -> VideoResult:
     from . import incremental
-    from .cues import build_cues
+    from .cues import build_cues, layout_warnings
+    from .report import not_spoken
     from .sentences import split_sentences
     from .transcript import load_transcript
 
@@ -179,7 +190,8 @@ def _build(job: VideoJob) -> VideoResult:
 
     sentences = split_sentences(transcript)
     cues = build_cues(sentences, config)
-    warnings = list(transcript.warnings)
+    warnings = list(transcript.warnings) + layout_warnings(cues, config)
+    left_out = not_spoken(transcript)
 
     if media_path is None:
         outputs = _write_text_outputs(transcript, [], video_dir, options, located=None, media=None)
@@ -191,6 +203,7 @@ def _build(job: VideoJob) -> VideoResult:
             area=transcript.area,
             error=NO_VIDEO,
             warnings=tuple(warnings),
+            not_spoken=left_out,
             outputs=tuple(outputs),
         )
         incremental.record(video_dir, key, result)
@@ -207,7 +220,9 @@ def _build(job: VideoJob) -> VideoResult:
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
     flagged = tuple(t.cue.index for t in timed if is_flagged(t))
     if flagged:
-        warnings.append(f"{len(flagged)} cue(s) flagged for review (low confidence or text not heard)")
+        warnings.append(
+            f"{len(flagged)} cue(s) flagged for review (low confidence, text not heard, or layout)"
+        )
     result = VideoResult(
         transcript=str(job.transcript_path),
         slug=transcript.slug,
@@ -220,6 +235,7 @@ def _build(job: VideoJob) -> VideoResult:
         confidence_mean=round(statistics.fmean(confidences), 3) if confidences else None,
         confidence_min=round(min(confidences), 3) if confidences else None,
         flagged_cues=flagged,
+        not_spoken=left_out,
         media=str(media_path),
         media_duration=round(media.duration, 3),
         speech_duration=_speech_duration(located),
@@ -322,6 +338,7 @@ def result_from_dict(data: dict) -> VideoResult:
     """Rebuild a result from its JSON form (manifests, report.json)."""
     fields = dict(data)
     fields["cues"] = CueStats(**fields.get("cues", {}))
+    fields["not_spoken"] = tuple(LeftOut(**entry) for entry in fields.get("not_spoken", ()))
     for name in ("warnings", "flagged_cues", "outputs"):
         fields[name] = tuple(fields.get(name, ()))
     return VideoResult(**fields)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .fsutil import atomic_write_text
-from .model import TimedCue
+from .model import TimedCue, Transcript
 
 if TYPE_CHECKING:
-    from .pipeline import VideoResult
+    from .pipeline import LeftOut, VideoResult
     from .timing import LocatedSpeech
 
 # Timeline geometry: seconds are drawn this wide so a 5-minute video is readable and a
@@ -40,6 +40,7 @@ def write_report(results: Sequence[VideoResult], out_dir: Path, *, wall_seconds:
             "failed": sum(1 for r in results if not r.succeeded),
             "cues": sum(r.cues.count for r in results),
             "warnings": sum(len(r.warnings) for r in results),
+            "not_spoken": _not_spoken_counts(results),
             "media_seconds": round(sum(r.media_duration or 0.0 for r in results), 3),
         },
         "videos": [asdict(r) for r in results],
@@ -47,6 +48,26 @@ def write_report(results: Sequence[VideoResult], out_dir: Path, *, wall_seconds:
     path = out_dir / "report.json"
     atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     return path
+
+
+def not_spoken(transcript: Transcript) -> tuple[LeftOut, ...]:
+    """The transcription's paragraphs that are not captioned, with the reason
+    (``model.NotSpoken``: repeated title or "Transcription" line, header, speaker label)."""
+    from .pipeline import LeftOut
+
+    return tuple(
+        LeftOut(block=index, reason=block.not_spoken.value, text=block.text.strip())
+        for index, block in enumerate(transcript.blocks)
+        if block.not_spoken is not None
+    )
+
+
+def _not_spoken_counts(results: Sequence[VideoResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        for entry in result.not_spoken:
+            counts[entry.reason] = counts.get(entry.reason, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def summary_table(results: Sequence[VideoResult]) -> str:
@@ -139,9 +160,10 @@ def render_timeline_svg(
     return "\n".join(parts) + "\n"
 
 
-REVIEW_FLAGS = frozenset({"not-found", "low-confidence"})
+REVIEW_FLAGS = frozenset({"not-found", "low-confidence", "layout"})
 
 
 def is_flagged(timed: TimedCue) -> bool:
-    """A cue to review: the timing rules found its text not heard, or the locator doubts it."""
+    """A cue to review: the timing rules found its text not heard, the locator doubts it, or
+    it breaks the layout rules (a word longer than a line)."""
     return not REVIEW_FLAGS.isdisjoint(timed.flags)

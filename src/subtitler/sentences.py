@@ -7,6 +7,8 @@ sentences back together, all in one place (``_continues``):
 
 - a sentence never starts with a lowercase letter: "… dont", "? dit-il", "etc. et" continue
   the sentence (so an ellipsis or "etc." ends a sentence only before a capital);
+- nor with punctuation that closes or continues one: "Clermont-Ferrand. : « Plutôt …" is one
+  sentence (a colon after a period is a typing slip, not a new sentence);
 - punctuation left alone after a boundary ("?!", "!!") stays with the sentence it ends;
 - a lone list number ("2." in "… le menu. 2. Cliquez") starts the next sentence;
 - sentences are separated by whitespace: no boundary inside "...(" or "fin.»".
@@ -113,6 +115,7 @@ capital ("M. Dupont", "p. ex. Paris", "av. J.-C."). Left out on purpose: "etc." 
 which usually end one (the lowercase rule keeps "etc. et" together), and "sept." (seven).
 Initials ("J. Dupont") need no entry: Punkt keeps a single capital letter before a capital."""
 
+_CONTINUING_PUNCTUATION = ",;:!?)]»…"
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]")
 
 
@@ -148,8 +151,11 @@ def split_sentences(transcript: Transcript) -> list[Sentence]:
     written), so positions inside a sentence are positions in the block.
     """
     sentences: list[Sentence] = []
+    speaker: str | None = None  # a turn's speaker speaks until the next turn
     for block_index, block in transcript.spoken_blocks:
         text = block.text
+        if block.speaker_turn:
+            speaker = block.speaker
         for position, (start, end) in enumerate(sentence_spans(text, transcript.lang)):
             sentences.append(
                 Sentence(
@@ -157,6 +163,7 @@ def split_sentences(transcript: Transcript) -> list[Sentence]:
                     block_index=block_index,
                     offset=start,
                     starts_turn=block.speaker_turn and position == 0,
+                    speaker=speaker,
                 )
             )
     return sentences
@@ -187,6 +194,7 @@ def _continues(text: str, previous: tuple[int, int], following: tuple[int, int])
     first_alnum = next((c for c in text[following[0] : following[1]] if c.isalnum()), None)
     return (
         previous[1] == following[0]
+        or text[following[0]] in _CONTINUING_PUNCTUATION
         or first_alnum is None
         or first_alnum.islower()
         or _ENUMERATOR.fullmatch(text[previous[0] : previous[1]]) is not None

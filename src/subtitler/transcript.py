@@ -4,6 +4,12 @@ The body is parsed by markdown-it-py in strict CommonMark mode with raw HTML tur
 ``<script>`` in a transcript stays literal text that every writer escapes. Problems that make
 the file unusable raise TranscriptError (one line, the path carried by the error); problems
 that only lose a nicety (a missing description, an unknown key) become ``warnings``.
+
+Some paragraphs of the transcription are not speech, and are kept for the HTML and text
+transcripts but not captioned (``Block.not_spoken``, see :func:`_mark_not_spoken`): the word
+"Transcription" repeated under the heading, a bold paragraph repeating the video's title, what
+comes before them (an episode code), and speaker labels ("Mélinée Chanard, Réseau Canopé."
+before a ``\\-`` turn), which instead name the speaker of the turn they open.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .errors import NothingToCaption, TranscriptError
-from .model import Block, BlockKind, Inline, InlineKind, Section, Transcript
+from .model import Block, BlockKind, Inline, InlineKind, NotSpoken, Section, Transcript
 
 MAX_TRANSCRIPT_BYTES = 5_000_000
 """Largest transcript file accepted, in bytes.
@@ -52,6 +58,32 @@ _CREDITS_HEADING = re.compile(r"credits?")
 _TRANSLITERATION = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
+# Speaker labels (see _mark_not_spoken). A title card is a quoted title at the start of a label
+# ('"Les questions-réponses" Benjamin Thily, médiateur numérique.'); a name is one to five
+# words, capitalised but for particles; a role label names a kind of speaker.
+_TITLE_CARD = re.compile(r'^[\s]*["«“][^"»”]*["»”]\s*')
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w’'.-]*|de|du|des|d’|d'|van|von|da|di|le|la)"
+_NAME = re.compile(rf"(?:Avec\s+)?(?P<name>[A-ZÀ-ÖØ-Þ][\w’'.-]*(?:\s+{_NAME_WORD}){{0,4}})")
+_ROLE_ONLY = re.compile(
+    r"(?:(?:un|une|le|la|l’)\s+)?(?:voix off|narrat(?:eur|rice)|présentat(?:eur|rice)|"
+    r"enseignante?|professeure?|élève|lycéen(?:ne)?|collégien(?:ne)?|journaliste|intervenante?)"
+    r"\b[^?!]{0,60}",
+    re.IGNORECASE,
+)
+# What follows a name's comma when the paragraph is someone spoken to, not a label.
+_VOCATIVE = re.compile(
+    r"(?:bonjour|bonsoir|merci|peut-être|oui|non|à vous|allez-y|vas-y|je vous en prie|"
+    r"s’il vous plaît|s'il vous plaît)\b",
+    re.IGNORECASE,
+)
+# A role says who someone is: a personal pronoun or a discourse word makes it a sentence.
+_SPOKEN_WORD = re.compile(
+    r"(?:^|[\s'’])(?:je|j|tu|il|elle|on|nous|vous|ils|elles|c|ça|alors|donc|voilà|bon)"
+    r"(?=[\s,.'’]|$)",
+    re.IGNORECASE,
+)
+LABEL_MAX_WORDS = 30
+
 
 def load_transcript(path: Path, default_lang: str = "fr") -> Transcript:
     """Read, parse and validate one transcript file (``lang`` from its front matter, else
@@ -69,6 +101,7 @@ def load_transcript(path: Path, default_lang: str = "fr") -> Transcript:
     embed_src = _url_field(metadata, "videoEmbedSrc", path)
     download_href = _url_field(metadata, "videoDownloadHref", path)
     blocks, section_warnings = _sectioned_blocks(_parse_body(body))
+    blocks = _mark_not_spoken(blocks, title)
     if not any(block.spoken for block in blocks):
         file_type = str(metadata.get("fileType") or "").strip()
         if file_type and file_type.upper() != "VIDEO":
@@ -424,6 +457,160 @@ def _sectioned_blocks(blocks: list[Block]) -> tuple[list[Block], list[str]]:
             section = Section.OTHER
         result.append(replace(block, section=section))
     return result, warnings
+
+
+def _mark_not_spoken(blocks: list[Block], title: str) -> list[Block]:
+    """Mark the transcription's paragraphs that are not speech, and the turns labels open.
+
+    Decided from the corpus (pix-tutos, 106 files):
+
+    - The webinar transcripts repeat, at the top of their transcription, the video's title in
+      bold and the word "Transcription", sometimes after an episode code ("EP102"): those and
+      what precedes them are the page's header (VIDEO_TITLE, TRANSCRIPTION_LINE, HEADER).
+    - They put "Name, role." before most ``\\-`` turns: the same label stands before every
+      turn of a speaker (73 times "Mélinée Chanard, Réseau Canopé." in one file) with the
+      speaker's job title, sometimes after quoted title cards ('"Les questions-réponses"'): the
+      on-screen name banner, not speech (SPEAKER_LABEL). A label is a paragraph right before a
+      turn that reads "Name[, role].", "X, puis Y." or a kind of speaker ("Une lycéenne.",
+      "Voix off."), or a paragraph that repeats such a label; a greeting or a call ("Dorie,
+      peut-être.", "François Miquet, bonjour.") is speech. A paragraph of title cards alone counts as a
+      label when it opens or closes the transcription or stands before a label or turn (unless
+      it ends like a quoted sentence, '"Comètes."'), and so do untitled lines with no final
+      punctuation before a first label at the very top ("… – Extrait").
+    - The block after a label opens a turn (it gets the dash even when the author left out the
+      ``\\-``) and its speaker is the name the label gives.
+    """
+    spoken = [i for i, b in enumerate(blocks) if b.spoken and b.kind is not BlockKind.HEADING]
+    reasons: dict[int, NotSpoken] = {}
+    title_keys = _title_keys(title)
+    for position, i in enumerate(spoken):
+        key = slugify(blocks[i].text)
+        if key == "transcription" and position < 4:
+            reasons[i] = NotSpoken.TRANSCRIPTION_LINE
+            for j in spoken[:position]:
+                reasons.setdefault(j, NotSpoken.HEADER)
+        elif key in title_keys and _all_bold(blocks[i]):
+            reasons[i] = NotSpoken.VIDEO_TITLE
+    spoken = [i for i in spoken if i not in reasons]
+    opens_turn = {i for i in spoken if blocks[i].speaker_turn}
+    before_turn = [
+        i for i, j in zip(spoken, spoken[1:]) if j in opens_turn and i not in opens_turn
+    ]
+    texts = [blocks[i].text.strip() for i in spoken]
+    repeated = {  # a label seen before a turn, written again elsewhere
+        text for text in (blocks[i].text.strip() for i in before_turn)
+        if texts.count(text) > 1 and _looks_like_label(text)
+    }
+    labels: set[int] = set()
+    leading_cards = next((k for k, i in enumerate(spoken) if not _is_title_card(blocks[i].text)),
+                         len(spoken))
+    for position in range(len(spoken) - 1, -1, -1):  # backwards: a card before a label
+        i = spoken[position]
+        text = blocks[i].text.strip()
+        following = spoken[position + 1] if position + 1 < len(spoken) else None
+        leads_turn = following is not None and (following in opens_turn or following in labels)
+        if i in opens_turn or blocks[i].kind is not BlockKind.PARAGRAPH:
+            continue
+        last = position == len(spoken) - 1
+        if (
+            text in repeated
+            or (leads_turn and _looks_like_label(text))
+            or (
+                _is_title_card(text, closing=last)
+                and (leads_turn or last or position < leading_cards)
+            )
+        ):
+            labels.add(i)
+    first_label = next((k for k, i in enumerate(spoken) if i in labels), None)
+    if first_label is not None and first_label < 3:
+        for i in spoken[:first_label]:
+            if not blocks[i].text.rstrip().endswith((".", "!", "?", "…", ":")):
+                reasons[i] = NotSpoken.HEADER
+    speakers: dict[int, str | None] = {}
+    for position, i in enumerate(spoken):
+        if i in labels:
+            reasons[i] = NotSpoken.SPEAKER_LABEL
+            following = spoken[position + 1] if position + 1 < len(spoken) else None
+            if following is not None and following not in labels:  # a card: the label after
+                speakers[following] = _speaker_name(blocks[i].text)  # it names the speaker
+    result = []
+    for i, block in enumerate(blocks):
+        if i in reasons:
+            block = replace(block, not_spoken=reasons[i])
+        elif i in speakers:
+            block = replace(block, speaker_turn=True, speaker=speakers[i])
+        result.append(block)
+    return result
+
+
+def _title_keys(title: str) -> set[str]:
+    """The video's title as slugs, with and without an "(extrait webinaire)" tail."""
+    key = slugify(title)
+    return {key, re.sub(r"-extrait(?:-webinaire)?$", "", key)}
+
+
+def _all_bold(block: Block) -> bool:
+    return all(run.strong or not run.text.strip() for run in block.inlines)
+
+
+def _without_title_cards(text: str) -> str:
+    """The text after its leading quoted title cards."""
+    while (card := _TITLE_CARD.match(text)) is not None and card.end() < len(text):
+        text = text[card.end():]
+    return text
+
+
+def _card_end(text: str) -> str:
+    """The text without its closing quotes, to see how the quoted words end."""
+    return text.rstrip("\"»” \u00a0")
+
+
+def _is_title_card(text: str, closing: bool = False) -> bool:
+    """A paragraph of quoted titles only, that does not read as a quoted sentence: not one
+    question ('"Comment faites-vous ?"'), no final period ('"Comètes."') unless it ``closing``
+    the transcription ('"Extrait du webinaire …."')."""
+    text = text.strip()
+    rest = _without_title_cards(text)
+    if _TITLE_CARD.fullmatch(rest) is None:
+        return False
+    end = _card_end(text)
+    if end.endswith("?") and rest == text:
+        return False
+    return closing or not end.endswith(".")
+
+
+def _looks_like_label(text: str) -> bool:
+    """The paragraph reads as a speaker label (see ``_mark_not_spoken``)."""
+    rest = _without_title_cards(text.strip())
+    if not rest.endswith(".") or len(rest.split()) > LABEL_MAX_WORDS:
+        return False
+    rest = rest[:-1].strip()
+    if _ROLE_ONLY.fullmatch(rest) or ", puis " in rest:
+        return True
+    name = _NAME.match(rest)
+    if name is None or _SPOKEN_WORD.search(rest):
+        return False
+    after = rest[name.end():]
+    if not after:  # a name alone: a first and a last name
+        return len(name.group("name").split()) >= 2
+    return after.startswith(", ") and not _VOCATIVE.match(after[2:]) and not any(
+        mark in after for mark in "?!:;"
+    )
+
+
+def _speaker_name(label: str) -> str | None:
+    """Who a label names: the first name in it ("Ozlem Gundag" of "Ozlem Gundag, puis …"),
+    the kind of speaker ("Une lycéenne"), or the name in a title card ('"André Tricot,
+    professeur …"'); None for title cards that name nobody."""
+    rest = _without_title_cards(label.strip())
+    if _TITLE_CARD.fullmatch(rest):
+        card = rest.strip().strip("\"«»“” \u00a0")
+        return _speaker_name(card + ".") if _looks_like_label(card + ".") else None
+    rest = rest.rstrip(".").strip()
+    name = _NAME.match(rest)
+    if name is not None and not _ROLE_ONLY.fullmatch(rest):
+        return name.group("name").strip()
+    return rest.split(",")[0].strip() or None
 
 
 def _heading_role(block: Block) -> Section | None:

@@ -3,7 +3,9 @@
 Only spacing and the apostrophe change: every other character stays as written, so the
 display text and the spoken text hold the same characters once whitespace is ignored and
 ’ is read as '. The spaces it adds are no-break spaces, so a line can never break before
-``: ; ! ?``, inside « », between a number and its unit, or inside a number's digit groups.
+``: ; ! ?``, inside « », between a number and its unit ("17h" becomes "17 h"), or inside a
+number's digit groups. The space a transcript leaves after an elided word goes ("l’ « open
+data »" is "l’« open data »", "d’ augmentation" "d’augmentation").
 URLs, e-mail addresses and ``a:b`` / ``14:30`` forms are left as written.
 """
 
@@ -33,6 +35,11 @@ _CLOSE_GUILLEMET = re.compile(rf"{_SPACE}*»")
 # Never a space before . or , ("3 ,5", ".docx" or ".fr" are not punctuation: left alone).
 _SPACE_BEFORE_LOW_PUNCT = re.compile(rf"(?<=\S){_SPACE}+(?=[.,](?!\w))")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+# An elided word (l', d', qu', jusqu'…) followed by a space, then a word or an opening quote.
+_SPACED_ELISION = re.compile(
+    rf"(?<![\w’'])((?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu))['’]{_SPACE}+(?=[^\W\d_]|[«“])",
+    re.IGNORECASE,
+)
 
 # Units that stay with their number (French usage; Imprimerie nationale). Only whole words.
 _UNITS = (
@@ -43,6 +50,12 @@ _UNITS = (
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _NUMBER_UNIT = re.compile(rf"(?<=\d) +(?=(?:{_UNIT_ALTERNATION})(?![\w’'-]))")
 _PERCENT_GLUED = re.compile(r"(?<=\d)(?=[%‰])")
+# Units written glued to their number that cannot be read otherwise ("17h", "5Mo", "20km").
+_GLUED_UNITS = "km cm mm kg mg Ko Mo Go To h min €".split()
+_UNIT_GLUED = re.compile(
+    r"(?<=\d)(?=(?:" + "|".join(sorted(_GLUED_UNITS, key=len, reverse=True)) + r")(?![\w’'-]|\d))"
+)
+_GLUED_HOURS_MINUTES = re.compile(r"(?<=\d)h(?=\d{2}(?!\d))")
 _HOURS_MINUTES = re.compile(r"(?<=\d)\u00a0h +(?=\d{2}(?!\d))")
 _NUMERO = re.compile(r"(?<![\w])([nN]°) +(?=\d)")
 # 10 000, 1 250 000: groups of three digits after a first group of one to three.
@@ -77,12 +90,15 @@ def _digit_groups(match: re.Match[str]) -> str:
 
 _RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (_APOSTROPHE, "’"),
+    (_SPACED_ELISION, "\\1’"),
     (_SPACE_BEFORE_LOW_PUNCT, ""),
     (_HIGH_PUNCT, _high_punct),
     (_OPEN_GUILLEMET, "«" + NBSP),
     (_CLOSE_GUILLEMET, _close_guillemet),
     (_DIGIT_GROUP, _digit_groups),
     (_PERCENT_GLUED, NBSP),
+    (_GLUED_HOURS_MINUTES, "\u00a0h\u00a0"),
+    (_UNIT_GLUED, NBSP),
     (_NUMBER_UNIT, NBSP),
     (_HOURS_MINUTES, "\u00a0h\u00a0"),
     (_NUMERO, "\\1\u00a0"),

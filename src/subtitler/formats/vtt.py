@@ -4,6 +4,8 @@ The writer follows caption-rules.md section 8: no BOM (PeerTube checks that the 
 with ``WEBVTT``), integer cue ids, timestamps always with hours, ``&``, ``<`` and ``>``
 escaped (neither webvtt-py, aeneas nor Whisper escape, so a caption showing ``a < b`` or
 ``-->`` breaks their files), no blank line inside a cue, LF line ends, a final newline.
+A speaker named by a transcript's speaker label gets a voice span (``<v Name>``, section 8:
+the speaker marked semantically, the visible dash still there); one per line in a dialogue.
 """
 
 from __future__ import annotations
@@ -55,12 +57,27 @@ def escape_cue_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _with_voices(timed: TimedCue, lines: list[str]) -> list[str]:
+    """The lines with the cue's speakers as voice spans: the whole cue, or one per line of a
+    dialogue cue (a span ends with its line)."""
+    voices = timed.cue.voices
+    if not any(voices):
+        return lines
+    if len(voices) == 1 or len(voices) != len(lines):
+        return [_voice(voices[0]) + lines[0], *lines[1:]] if voices[0] else lines
+    return [_voice(v) + line + ("</v>" if v else "") for v, line in zip(voices, lines)]
+
+
+def _voice(name: str | None) -> str:
+    return f"<v {escape_cue_text(' '.join(name.split()))}>" if name else ""
+
+
 def write_vtt(cues: Sequence[TimedCue]) -> str:
     """The WebVTT file for ``cues``, numbered from 1."""
     blocks = ["WEBVTT"]
     for number, timed in enumerate(cues, start=1):
         start, end = milliseconds(timed)
-        lines = [escape_cue_text(line) for line in display_lines(timed)]
+        lines = _with_voices(timed, [escape_cue_text(line) for line in display_lines(timed)])
         timing = f"{vtt_timestamp(start)} --> {vtt_timestamp(end)}"
         blocks.append("\n".join([str(number), timing, *lines]))
     return "\n\n".join(blocks) + "\n"

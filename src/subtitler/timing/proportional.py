@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from ..align.verbalize import verbalize
 from ..config import CaptionConfig
 from ..model import Cue, MediaInfo, SpeechSpan
 from . import LocatedSpeech, register_locator
@@ -29,17 +31,10 @@ PROPORTIONAL_CONFIDENCE = 0.3
 CLAUSE_PAUSE = 0.15  # , ; : ( ) – —
 SENTENCE_PAUSE = 0.4  # . ! ? …
 
-# A digit read aloud is about 1.5 syllables ("2021" = deux-mille-vingt-et-un, "42" =
-# qua-rante-deux); symbols are read as words.
-SYLLABLES_PER_DIGIT = 1.5
-SYMBOL_SYLLABLES = {"%": 2, "€": 2, "$": 2, "&": 1, "@": 3, "+": 1, "=": 2, "°": 2, "§": 2}
-
 _VOWELS = "aeiouyàâäéèêëîïôöùûüÿœæ"
 _VOWEL_GROUP = re.compile(f"[{_VOWELS}]+")
 # An elided word ("l'", "qu'", "jusqu'") is a token of its own, ending with its apostrophe.
-_TOKEN = re.compile(
-    r"\d|[^\W\d_]+['’](?=[^\W\d_])|[^\W\d_]+|[" + re.escape("".join(SYMBOL_SYLLABLES)) + "]"
-)
+_TOKEN = re.compile(r"[^\W\d_]+['’](?=[^\W\d_])|[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$|[»”\"')\]])")
 _CLAUSE_MARK = re.compile(r"[,;:()–—]")
 
@@ -63,16 +58,17 @@ def count_syllables(word: str) -> int:
 
 
 def estimate_syllables(text: str) -> float:
-    """Syllables needed to read ``text`` aloud (digits and symbols read as words)."""
-    total = 0.0
-    for token in _TOKEN.findall(text):
-        if token.isdigit():
-            total += SYLLABLES_PER_DIGIT
-        elif token in SYMBOL_SYLLABLES:
-            total += SYMBOL_SYLLABLES[token]
-        else:
-            total += count_syllables(token)
-    return total
+    """Syllables needed to read ``text`` aloud: numbers, dates, times, units, symbols, URLs
+    and e-mail addresses as the aligner's French verbaliser spells them out ("1984" is
+    mille-neuf-cent-quatre-vingt-quatre, 8 syllables for 4 characters)."""
+    return float(sum(count_syllables(token) for token in _TOKEN.findall(verbalize(text))))
+
+
+@lru_cache(maxsize=1 << 16)
+def word_speaking_time(word: str, rate: float) -> float:
+    """Seconds to say one word and the pause its punctuation asks for (cached: the cue
+    builder asks about every word of every candidate cue)."""
+    return estimate_syllables(word) / rate + estimate_pauses(word)
 
 
 def estimate_pauses(text: str) -> float:

@@ -3,14 +3,19 @@
 Priorities, highest first, when the rules conflict (caption-rules.md sections 2, 3 and 10):
 
 1. the cues fit inside the media, in order, never overlap, and are at least
-   ``config.min_gap(fps)`` apart; every cue lasts at least one frame;
-2. a cue starts when its first word is said (never after it; before it only to reach
-   ``min_duration``, and then by at most ``max_early``);
-3. a cue stays until its last word is said;
-4. a cue lasts at least ``min_duration`` and at most ``max_duration`` (unless its speech is
-   longer);
-5. a cue stays long enough to be read at ``target_cps``, and lingers ``max_linger`` after
-   its speech when the next cue leaves room.
+   ``config.min_gap(fps)`` apart; every cue lasts at least one frame and at most
+   ``max_duration`` (a cue whose speech lasts longer leaves before its last word);
+2. a cue lasts at least ``min_duration``: into the pause after its speech, up to
+   ``max_early`` before its first word, and then, when its neighbours are longer than
+   ``min_duration``, by taking from them: the next cue appears later, then the previous one
+   leaves earlier and this one appears earlier (a cue squeezed between neighbours that
+   cannot spare time stays shorter);
+3. a cue starts when its first word is said (never after it; before it only to reach
+   ``min_duration``);
+4. a cue stays until its last word is said;
+5. a cue stays long enough to be read at ``target_cps``, into the pause after its speech up
+   to the next cue's start less the gap, and lingers ``max_linger`` after its speech when
+   the next cue leaves room.
 
 A lower rule gives way to a higher one, and the cue gets a flag saying which rule gave way
 (see :data:`FLAGS`). Lingering closes short pauses: a cue followed by the next within
@@ -32,13 +37,18 @@ from ..model import Cue, SpeechSpan, TimedCue
 FLAGS = {
     "not-found": "the locator did not hear the text; its time is interpolated",
     "low-confidence": "the locator's confidence is below config.min_confidence",
-    "late-start": "the cue starts after its first word is said (cues too crowded)",
-    "late-end": "the cue ends before its last word is said (the next cue starts)",
-    "long": "the speech lasts longer than max_duration; the cue keeps the speech's length",
+    "late-start": "the cue starts after its first word is said (cues too crowded, or the "
+    "cue before needed the time to last min_duration)",
+    "early": "the cue appears more than max_early before its first word, to last min_duration",
+    "late-end": "the cue ends before its last word is said (the next cue starts, or the "
+    "speech lasts longer than max_duration)",
+    "long": "the speech lasts longer than max_duration: the cue leaves before its last word",
     "short": "the cue lasts less than min_duration",
     "fast": "the cue must be read faster than max_cps",
     "csa": "the cue has more characters than the ARCOM table allows for its duration",
     "clamped": "the media ends before the speech does; the cue was moved to fit in the media",
+    "layout": "the cue has more than max_lines lines or a line over max_line_chars (a word "
+    "longer than a line)",
 }
 
 
@@ -83,34 +93,51 @@ def apply_timing_rules(
         )
 
     slots = [_slot(span, media_end) for span in spans]
-    starts = _starts(slots, frame, gap, media_end)
-    timed: list[TimedCue] = []
-    previous_end: int | None = None
-    for i, (cue, span, slot) in enumerate(zip(cues, spans, slots)):
-        start = starts[i]
+    first_starts = _starts(slots, frame, gap, media_end)
+    starts = list(first_starts)
+    ends = [0] * count
+    shortest = round(config.min_duration * 1000)
+    longest = round(config.max_duration * 1000)
+    for i, (cue, slot) in enumerate(zip(cues, slots)):
         limit = starts[i + 1] - gap if i + 1 < count else media_end
-        end = _end(start, slot, limit, _needed_ms(cue, config), frame, config)
-        shortest = round(config.min_duration * 1000)
-        if end - start < shortest:
+        end = _end(starts[i], slot, limit, _needed_ms(cue, config), frame, config)
+        if end - starts[i] < shortest:
             # Room before the cue: appear up to max_early ahead of the first word, only as
             # much as the minimum duration needs (reading time never moves a start).
             earliest = max(
                 slot.onset - round(config.max_early * 1000),
-                0 if previous_end is None else previous_end + gap,
+                0 if i == 0 else ends[i - 1] + gap,
                 end - shortest,
             )
-            start = min(start, earliest)
-        previous_end = end
-        timed.append(
-            TimedCue(
-                cue=cue,
-                start=start / 1000,
-                end=end / 1000,
-                speech=span,
-                flags=_flags(cue, span, slot, start, end, starts[i], config),
+            starts[i] = min(starts[i], earliest)
+        if end - starts[i] < shortest and i + 1 < count:
+            # The next cue appears later, keeping min_duration before its own limit.
+            following_limit = starts[i + 2] - gap if i + 2 < count else media_end
+            delay = min(
+                shortest - (end - starts[i]),
+                following_limit - shortest - starts[i + 1],
+                longest - (end - starts[i]),
             )
+            if delay > 0:
+                starts[i + 1] += delay
+                end = min(end + delay, starts[i + 1] - gap)
+        if end - starts[i] < shortest and i > 0:
+            # The previous cue leaves earlier, keeping min_duration; this one appears earlier.
+            take = min(shortest - (end - starts[i]), ends[i - 1] - starts[i - 1] - shortest)
+            if take > 0:
+                ends[i - 1] -= take
+                starts[i] -= take
+        ends[i] = end
+    return [
+        TimedCue(
+            cue=cue,
+            start=starts[i] / 1000,
+            end=ends[i] / 1000,
+            speech=span,
+            flags=_flags(cue, span, slot, starts[i], ends[i], first_starts[i], config),
         )
-    return timed
+        for i, (cue, span, slot) in enumerate(zip(cues, spans, slots))
+    ]
 
 
 def _media_end_ms(media_duration: float) -> int:
@@ -154,8 +181,14 @@ def _end(
     start: int, slot: _Slot, limit: int, needed: int, frame: int, config: CaptionConfig
 ) -> int:
     wanted = max(slot.offset + round(config.max_linger * 1000), start + needed)
-    longest = max(start + round(config.max_duration * 1000), slot.offset)
+    longest = start + round(config.max_duration * 1000)
     return max(start + frame, min(wanted, longest, limit))
+
+
+def _over_layout(cue: Cue, config: CaptionConfig) -> bool:
+    return len(cue.lines) > config.max_lines or any(
+        len(line) > config.max_line_chars for line in cue.lines
+    )
 
 
 def _flags(
@@ -173,11 +206,13 @@ def _flags(
         "not-found": not span.found,
         "low-confidence": span.confidence < config.min_confidence,
         "late-start": start > slot.onset,
+        "early": start < slot.onset - round(config.max_early * 1000) and start < first_start,
         "late-end": end < slot.offset,
-        "long": duration > config.max_duration,
+        "long": slot.offset - start > round(config.max_duration * 1000),
         "short": duration < config.min_duration,
         "fast": chars / duration > config.max_cps,
         "csa": chars > config.csa_max_chars(duration),
         "clamped": slot.clamped or first_start < slot.onset - round(config.max_early * 1000),
+        "layout": _over_layout(cue, config),
     }
     return tuple(name for name in FLAGS if checks[name])
