@@ -610,6 +610,8 @@ def test_a_repeated_label_opens_a_turn_the_author_did_not_mark(tmp_path):
         '"Comment faites-vous ?"',  # a question that may be read aloud
         "Alors, pour commencer, je vous propose une immersion.",
         "Voilà.",
+        "Rue du Leubuhl, soixante-sept, six cent cinquante Dambach-la-Ville.",  # an address
+        "L'enseignant, en récupérant ces données-là, peut proposer un réajustement.",
     ],
 )
 def test_speech_before_a_turn_stays_speech(tmp_path, speech):

@@ -83,6 +83,13 @@ _SPOKEN_WORD = re.compile(
     re.IGNORECASE,
 )
 LABEL_MAX_WORDS = 30
+# A name or a role holds no number: two number words or digits make it an address, a date or
+# a figure someone says ("Rue du Leubuhl, soixante-sept, six cent cinquante ...").
+_NUMBER_WORD = re.compile(
+    r"\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+    r"vingts?|trente|quarante|cinquante|soixante|cents?|mille|\d+)\b",
+    re.IGNORECASE,
+)
 
 
 def load_transcript(path: Path, default_lang: str = "fr") -> Transcript:
@@ -588,8 +595,10 @@ def _looks_like_label(text: str) -> bool:
     if _ROLE_ONLY.fullmatch(rest) or ", puis " in rest:
         return True
     name = _NAME.match(rest)
-    if name is None or _SPOKEN_WORD.search(rest):
+    if name is None or _SPOKEN_WORD.search(rest) or len(_NUMBER_WORD.findall(rest)) >= 2:
         return False
+    if "'" in name.group("name").split()[0] or "’" in name.group("name").split()[0]:
+        return False  # "L’enseignant, en récupérant ...": an elided article starts a sentence
     after = rest[name.end():]
     if not after:  # a name alone: a first and a last name
         return len(name.group("name").split()) >= 2
