@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,17 +11,36 @@ from hypothesis import strategies as st
 from subtitler.align.dtw import ColumnCosts, banded_path, corner_paths
 
 
-def _costs(columns: int, optional: np.ndarray | None = None, gap: float = 0.9) -> ColumnCosts:
+def _costs(columns: int, optional: np.ndarray | None = None, gap: float = 0.9,
+           rng: np.random.Generator | None = None) -> ColumnCosts:
+    """Column costs; with ``rng``, a few columns that may also be reached by a jump."""
     optional = np.zeros(columns, bool) if optional is None else optional
+    jump = np.zeros(columns, np.int64)
+    jump_cost = np.full(columns, np.inf, np.float32)
+    if rng is not None:
+        for j in range(2, columns):
+            if rng.random() < 0.3:
+                jump[j] = int(rng.integers(2, j + 1))
+                jump_cost[j] = float(rng.random() * 2)
     return ColumnCosts(
         optional=optional,
         hold_cap=np.where(optional, 0.6, gap).astype(np.float32),
         hold_extra=np.where(optional, 0.0, 0.15).astype(np.float32),
         gap=gap,
+        jump=jump,
+        jump_cost=jump_cost,
     )
 
 
-def _reference_cost(d: np.ndarray, costs: ColumnCosts) -> float:
+def _hold(d: float, costs: ColumnCosts, j: int, row_hold: float) -> float:
+    return min(d + costs.hold_extra[j], costs.hold_cap[j], row_hold)
+
+
+def _skip(d: float, costs: ColumnCosts, j: int) -> float:
+    return 0.0 if costs.optional[j] else min(d + costs.hold_extra[j], costs.gap)
+
+
+def _reference_cost(d: np.ndarray, costs: ColumnCosts, row_hold: np.ndarray) -> float:
     rows, columns = d.shape
     total = np.full((rows, columns), np.inf)
     for i in range(rows):
@@ -31,20 +52,25 @@ def _reference_cost(d: np.ndarray, costs: ColumnCosts) -> float:
             if i and j:
                 options.append(total[i - 1, j - 1] + d[i, j])
             if i:
-                options.append(total[i - 1, j] + min(d[i, j] + costs.hold_extra[j], costs.hold_cap[j]))
+                options.append(total[i - 1, j] + _hold(d[i, j], costs, j, row_hold[i]))
             if j:
-                options.append(total[i, j - 1] + (0.0 if costs.optional[j] else min(d[i, j], costs.gap)))
+                options.append(total[i, j - 1] + _skip(d[i, j], costs, j))
+            if costs.jump is not None and 0 < costs.jump[j] <= j:
+                options.append(total[i, j - costs.jump[j]] + costs.jump_cost[j])
             total[i, j] = min(options)
     return float(total[-1, -1])
 
 
-def _full_band(d: np.ndarray, costs: ColumnCosts):
+def _full_band(d: np.ndarray, costs: ColumnCosts, row_hold: np.ndarray | None = None):
     rows, columns = d.shape
-    return banded_path(lambda r, c: d[r[:, None], c], np.zeros(rows, np.int64), columns, costs)
+    return banded_path(lambda r, c: d[r[:, None], c], np.zeros(rows, np.int64), columns, costs, row_hold)
 
 
-def _path_cost(d: np.ndarray, costs: ColumnCosts, entry: np.ndarray, exit_: np.ndarray) -> float:
-    """Cost of the path described by entry/exit rows per column (walked cell by cell)."""
+def _path_cost(d: np.ndarray, costs: ColumnCosts, entry: np.ndarray, exit_: np.ndarray,
+               row_hold: np.ndarray) -> float:
+    """Cost of the path described by entry/exit rows per column (walked cell by cell); a
+    column a jump passed over has entry = exit = the jump's row and a jump's price is taken
+    when the moves cell by cell would cost more (the jump is the cheaper way across)."""
     cells = []
     for j in range(d.shape[1]):
         cells += [(i, j) for i in range(entry[j], exit_[j] + 1)]
@@ -53,9 +79,9 @@ def _path_cost(d: np.ndarray, costs: ColumnCosts, entry: np.ndarray, exit_: np.n
         if i1 == i0 + 1 and j1 == j0 + 1:
             total += d[i1, j1]
         elif j1 == j0:
-            total += min(d[i1, j1] + costs.hold_extra[j1], costs.hold_cap[j1])
+            total += _hold(d[i1, j1], costs, j1, row_hold[i1])
         else:
-            total += 0.0 if costs.optional[j1] else min(d[i1, j1], costs.gap)
+            total += _skip(d[i1, j1], costs, j1)
     return float(total)
 
 
@@ -65,17 +91,49 @@ def test_both_solvers_find_the_optimum(rows, columns, seed):
     rng = np.random.default_rng(seed)
     d = rng.random((rows, columns)) * 2
     costs = _costs(columns, rng.random(columns) < 0.25)
-    expected = _reference_cost(d, costs)
-    band = _full_band(d, costs)
+    row_hold = (0.2 + rng.random(rows)).astype(np.float32)  # a pause may be cheaper than a hold
+    expected = _reference_cost(d, costs, row_hold)
+    band = _full_band(d, costs, row_hold)
     batch = corner_paths(d[None].astype(np.float32), np.array([rows]), np.array([columns]),
-                         costs.take(np.arange(columns)[None]))[0]
+                         costs.take(np.arange(columns)[None]), row_hold[None])[0]
     assert abs(band.cost - expected) < 1e-6
     assert abs(batch.cost - expected) < 1e-4
     for path in (band, batch):
         assert path.entry[0] == 0 and path.exit[-1] == rows - 1
         assert np.all(np.diff(path.entry) >= 0) and np.all(path.entry <= path.exit)
         assert np.all(path.entry[1:] - path.exit[:-1] <= 1)  # no row jumped
-        assert abs(_path_cost(d, costs, path.entry, path.exit) - expected) < 1e-4
+        assert abs(_path_cost(d, costs, path.entry, path.exit, row_hold) - expected) < 1e-4
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 14), st.integers(3, 14), st.integers(0, 10_000))
+def test_jumps_pass_over_columns_at_their_price(rows, columns, seed):
+    rng = np.random.default_rng(seed)
+    d = rng.random((rows, columns)) * 2
+    costs = _costs(columns, rng.random(columns) < 0.25, rng=rng)
+    no_hold = np.full(rows, np.inf, np.float32)
+    expected = _reference_cost(d, costs, no_hold)
+    band = _full_band(d, costs)
+    batch = corner_paths(d[None].astype(np.float32), np.array([rows]), np.array([columns]),
+                         costs.take(np.arange(columns)[None]))[0]
+    assert abs(band.cost - expected) < 1e-5
+    assert abs(batch.cost - expected) < 1e-4
+    for path in (band, batch):
+        assert path.entry[0] == 0 and path.exit[-1] == rows - 1
+        assert np.all(np.diff(path.entry) >= 0) and np.all(path.entry <= path.exit)
+
+
+def test_a_long_stretch_of_text_not_said_is_jumped_whole():
+    rows, columns = 6, 12
+    d = np.full((rows, columns), 0.1)
+    d[:, 3:9] = 5.0  # columns 3-8 match nothing: text not said
+    costs = _costs(columns)
+    jump = np.zeros(columns, np.int64)
+    jump[9] = 7  # from column 2 over 3-8 to column 9
+    cheap = replace(costs, jump=jump, jump_cost=np.where(np.arange(columns) == 9, 1.0, np.inf).astype(np.float32))
+    path = _full_band(d, cheap)
+    assert np.all(path.entry[3:9] == path.exit[3:9]) and len(set(path.entry[3:9])) == 1
+    assert path.cost < _full_band(d, costs).cost
 
 
 def test_batched_problems_of_different_sizes_match_one_by_one():

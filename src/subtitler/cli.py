@@ -120,6 +120,9 @@ def _add_build_parser(commands: argparse._SubParsersAction) -> None:
                        help=f"characters per caption line (default: {default.max_line_chars})")
     build.add_argument("--max-cps", type=positive_float, default=default.max_cps, metavar="CPS",
                        help=f"hard reading-speed limit in characters per second (default: {default.max_cps:g})")
+    build.add_argument("--no-music-cues", action="store_true",
+                       help=f"no '{default.music_label}' cue for music heard without a voice for "
+                            f"{default.music_seconds:g} s or more (default: such cues are written)")
     noise = build.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true",
                        help="no progress bar and no table (failures and fallbacks are still said)")
@@ -132,7 +135,8 @@ def _add_build_parser(commands: argparse._SubParsersAction) -> None:
 def _config_from(args: argparse.Namespace) -> CaptionConfig:
     preferred = min(CaptionConfig().preferred_line_chars, args.max_line_chars)
     return CaptionConfig(
-        lang=args.lang, max_line_chars=args.max_line_chars, preferred_line_chars=preferred, max_cps=args.max_cps
+        lang=args.lang, max_line_chars=args.max_line_chars, preferred_line_chars=preferred, max_cps=args.max_cps,
+        music_cues=not args.no_music_cues,
     )
 
 
@@ -142,7 +146,7 @@ def run_build(args: argparse.Namespace) -> int:
     from .batch import run_batch
     from .media import DownloadLimits
     from .pipeline import BuildOptions, remove_stale_temporaries
-    from .report import summary_table, write_report
+    from .report import review_lines, summary_table, write_report
 
     paths = collect_inputs(args.inputs)
     if args.scheduler:  # workers share the storage, not this process's working directory
@@ -208,6 +212,9 @@ def run_build(args: argparse.Namespace) -> int:
         raise SubtitlerError(f"cannot write the report or index: {error.strerror}", error.filename) from None
     if not args.quiet:
         print(summary_table(batch.results))
+        flagged = review_lines(batch.results)
+        if flagged:
+            print("\n".join(flagged))
         print(f"report: {args.out / 'report.json'}")
     return EXIT_FAILED if batch.failed else EXIT_OK
 

@@ -50,6 +50,12 @@ class CaptionConfig:
     max_linger: float = 0.5
     # Cues whose alignment confidence is below this are flagged in the report.
     min_confidence: float = 0.5
+    # Sound information (caption-rules.md, CSA criterion 10: mandatory; music in magenta):
+    # music heard without a voice for this long or more gets its own cue between the
+    # speech cues, with this text. Off: no sound cues.
+    music_cues: bool = True
+    music_seconds: float = 3.0
+    music_label: str = "♪ Musique ♪"
     # Speaking-time estimate (proportional timing, media-too-short check), in syllables per
     # second of read French, pauses at punctuation counted apart (timing/proportional.py).
     # Measured: 5.0-5.5 on the corpus's 4 hand-timed caption files (5.3 overall), 5.6 on ej-fra.

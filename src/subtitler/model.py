@@ -123,6 +123,11 @@ class Sentence:
     speaker: str | None = None  # who says it, when a speaker label named them
 
 
+class CueKind(str, Enum):
+    SPEECH = "speech"  # words of the transcript
+    MUSIC = "music"  # a sound note: music heard without a voice ("♪ Musique ♪")
+
+
 @dataclass(frozen=True)
 class Cue:
     """A caption as shown on screen, before it is timed.
@@ -143,6 +148,7 @@ class Cue:
     # Who says each turn the cue shows (one entry, or two for a dialogue cue), when speaker
     # labels named them; () when no speaker is known.
     voices: tuple[str | None, ...] = ()
+    kind: CueKind = CueKind.SPEECH  # a sound note has no spoken text
 
     @property
     def display(self) -> str:
@@ -154,6 +160,34 @@ class Cue:
         return sum(len(line) for line in self.lines)
 
 
+class Doubt(str, Enum):
+    """A reason to review a cue's start that the audio alignment found (``align.doubts``);
+    the value is the cue's flag in the report."""
+
+    MUSIC_NEAR = "music-near"
+    NO_VOICE = "no-voice"
+    UNEVEN_PACE = "uneven-pace"
+    NEIGHBOUR_PACE = "neighbour-pace"
+    UNWRITTEN_SPEECH = "unwritten-speech"
+    LOW_MATCH = "low-match"
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    Doubt.MUSIC_NEAR: "music or another sound without a voice just before the cue or under it",
+    Doubt.NO_VOICE: "no voice is heard where the cue starts",
+    Doubt.UNEVEN_PACE: "the cue's first words took far more or far less than their usual time",
+    Doubt.NEIGHBOUR_PACE: "the words before the cue took far more or far less than their usual "
+    "time: the boundary between them is unsure",
+    Doubt.UNWRITTEN_SPEECH: "speech that the transcript does not have (or matched elsewhere) "
+    "just before the cue",
+    Doubt.LOW_MATCH: "its first words match the audio poorly",
+}
+
+
 @dataclass(frozen=True)
 class SpeechSpan:
     """Where a cue's words were found in the audio, as a timing step reports it."""
@@ -162,6 +196,7 @@ class SpeechSpan:
     end: float
     confidence: float = 1.0  # 0..1
     found: bool = True  # False: the text was not heard; start/end are interpolated
+    doubts: tuple[str, ...] = ()  # reasons to review the start (align.doubts.Doubt values)
 
 
 @dataclass(frozen=True)

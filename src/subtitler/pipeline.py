@@ -20,8 +20,8 @@ from .config import CaptionConfig
 from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
 from .fsutil import atomic_write_text
 from .media import DownloadLimits, Fetched
-from .model import MediaInfo, TimedCue, Transcript
-from .report import is_flagged
+from .model import CueKind, MediaInfo, TimedCue, Transcript
+from .report import is_flagged, review_reasons
 from .timing import LocatedSpeech
 
 
@@ -90,7 +90,9 @@ class VideoResult:
     timing_method: str | None = None
     confidence_mean: float | None = None
     confidence_min: float | None = None
-    flagged_cues: tuple[int, ...] = ()
+    flagged_cues: tuple[int, ...] = ()  # positions in the caption files (music cues counted)
+    flag_reasons: tuple[tuple[str, ...], ...] = ()  # why, for each flagged cue, in order
+    music_cues: int = 0  # sound notes for music heard without a voice
     not_spoken: tuple[LeftOut, ...] = ()  # paragraphs left out of the captions, with the reason
     media: str | None = None
     media_duration: float | None = None
@@ -218,10 +220,11 @@ def _build(job: VideoJob) -> VideoResult:
     outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
-    flagged = tuple(t.cue.index for t in timed if is_flagged(t))
+    flagged_timed = [t for t in timed if is_flagged(t)]
+    flagged = tuple(t.cue.index for t in flagged_timed)
     if flagged:
         warnings.append(
-            f"{len(flagged)} cue(s) flagged for review (low confidence, text not heard, or layout)"
+            f"{len(flagged)} cue(s) flagged for review (start in doubt, text not heard, or layout)"
         )
     result = VideoResult(
         transcript=str(job.transcript_path),
@@ -235,6 +238,8 @@ def _build(job: VideoJob) -> VideoResult:
         confidence_mean=round(statistics.fmean(confidences), 3) if confidences else None,
         confidence_min=round(min(confidences), 3) if confidences else None,
         flagged_cues=flagged,
+        flag_reasons=tuple(review_reasons(t) for t in flagged_timed),
+        music_cues=sum(1 for t in timed if t.cue.kind is CueKind.MUSIC),
         not_spoken=left_out,
         media=str(media_path),
         media_duration=round(media.duration, 3),
@@ -323,8 +328,10 @@ def _locate_speech(
 
 def _apply_rules(cues, located: LocatedSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
     from .timing.rules import apply_timing_rules
+    from .timing.sounds import with_music_cues
 
-    return apply_timing_rules(cues, located.spans, media.duration, media.fps, config)
+    timed = apply_timing_rules(cues, located.spans, media.duration, media.fps, config)
+    return with_music_cues(timed, located.music, media.duration, media.fps, config)
 
 
 def _speech_duration(located: LocatedSpeech) -> float | None:
@@ -339,6 +346,7 @@ def result_from_dict(data: dict) -> VideoResult:
     fields = dict(data)
     fields["cues"] = CueStats(**fields.get("cues", {}))
     fields["not_spoken"] = tuple(LeftOut(**entry) for entry in fields.get("not_spoken", ()))
+    fields["flag_reasons"] = tuple(tuple(r) for r in fields.get("flag_reasons", ()))
     for name in ("warnings", "flagged_cues", "outputs"):
         fields[name] = tuple(fields.get(name, ()))
     return VideoResult(**fields)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .fsutil import atomic_write_text
-from .model import TimedCue, Transcript
+from .model import Doubt, TimedCue, Transcript
 
 if TYPE_CHECKING:
     from .pipeline import LeftOut, VideoResult
@@ -101,6 +101,24 @@ def summary_table(results: Sequence[VideoResult]) -> str:
     return "\n".join(lines)
 
 
+REVIEW_LINES_PER_VIDEO = 10
+
+
+def review_lines(results: Sequence[VideoResult]) -> list[str]:
+    """For the terminal: each flagged cue with its reasons, a few per video (the report has
+    them all)."""
+    lines: list[str] = []
+    for r in results:
+        if not r.flagged_cues:
+            continue
+        lines.append(f"to review in {r.slug or Path(r.transcript).name}:")
+        for cue, reasons in list(zip(r.flagged_cues, r.flag_reasons))[:REVIEW_LINES_PER_VIDEO]:
+            lines.append(f"  cue {cue + 1}: {', '.join(reasons)}")
+        if len(r.flagged_cues) > REVIEW_LINES_PER_VIDEO:
+            lines.append(f"  ... {len(r.flagged_cues) - REVIEW_LINES_PER_VIDEO} more in report.json")
+    return lines
+
+
 def render_timeline_svg(
     timed: Sequence[TimedCue], duration: float, located: LocatedSpeech
 ) -> str:
@@ -114,6 +132,8 @@ def render_timeline_svg(
     def x(seconds: float) -> float:
         return round(MARGIN + seconds * PIXELS_PER_SECOND, 2)
 
+    from .timing.rules import FLAGS
+
     flagged = sum(1 for t in timed if is_flagged(t))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
@@ -122,23 +142,33 @@ def render_timeline_svg(
         '<title id="qa-title">Contrôle qualité du minutage</title>',
         f'<desc id="qa-desc">{len(timed)} sous-titres sur {duration:.1f} s, minutage '
         f"{escape(located.method)}, {flagged} à vérifier. Rangée du haut : parole détectée ; "
-        "rangée du bas : sous-titres ; hachuré avec « ! » : à vérifier.</desc>",
+        "puis musique sans voix ; rangée du bas : sous-titres (♪ : note de musique) ; "
+        "hachuré avec « ! » : à vérifier, la raison dans l’infobulle.</desc>",
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde2e2"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#b00020" stroke-width="3"/></pattern></defs>',
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
-        '<text x="4" y="30">parole</text><text x="4" y="80">cues</text>',
+        '<text x="4" y="30">parole</text><text x="4" y="50">musique</text><text x="4" y="80">cues</text>',
     ]
     for start, end in located.details.get("speech_segments", ()) or ():
         parts.append(
             f'<rect x="{x(start)}" y="18" width="{max(0.5, x(end) - x(start)):.2f}" height="18" '
             'fill="#4a6fa5"/>'
         )
+    for start, end in located.music:
+        parts.append(
+            f'<g><title>musique sans voix {start:.1f}–{end:.1f} s</title>'
+            f'<rect x="{x(start)}" y="40" width="{max(0.5, x(end) - x(start)):.2f}" height="12" '
+            'fill="#8e44ad"/></g>'
+        )
     for t in timed:
         doubtful = is_flagged(t)
         fill = 'url(#hatch)" stroke="#b00020' if doubtful else '#2e7d32" stroke="#1b5e20'
         label = " / ".join(t.cue.lines)
+        reasons = review_reasons(t)
         flags = f" [{', '.join(t.flags)}]" if t.flags else ""
+        if reasons:
+            flags += " à vérifier : " + " ; ".join(FLAGS.get(r, r) for r in reasons)
         parts.append(
             f'<g><title>#{t.cue.index + 1} {t.start:.3f}–{t.end:.3f} s{escape(flags)}: '
             f"{escape(label)}</title>"
@@ -160,7 +190,12 @@ def render_timeline_svg(
     return "\n".join(parts) + "\n"
 
 
-REVIEW_FLAGS = frozenset({"not-found", "low-confidence", "layout"})
+REVIEW_FLAGS = frozenset({"not-found", "low-confidence", "layout", *(doubt.value for doubt in Doubt)})
+
+
+def review_reasons(timed: TimedCue) -> tuple[str, ...]:
+    """The cue's flags that call for review, in the order of ``timing.rules.FLAGS``."""
+    return tuple(flag for flag in timed.flags if flag in REVIEW_FLAGS)
 
 
 def is_flagged(timed: TimedCue) -> bool:

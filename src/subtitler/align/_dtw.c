@@ -23,7 +23,7 @@ enum { DIAGONAL = 0, HOLD = 1, SKIP = 2, ORIGIN = 3, JUMP = 4 };
 static void solve_row(const float *d, const double *previous, double *current, uint8_t *codes,
                       Py_ssize_t width, Py_ssize_t shift, Py_ssize_t valid, int first_row,
                       const uint8_t *optional, const float *hold_cap, const float *hold_extra,
-                      double gap, double row_hold, const int64_t *jump, double jump_cost) {
+                      double gap, double row_hold, const int64_t *jump, const float *jump_cost) {
     double left = INFINITY;
     for (Py_ssize_t j = 0; j < width; j++) {
         if (j >= valid) {
@@ -54,7 +54,7 @@ static void solve_row(const float *d, const double *previous, double *current, u
             code = SKIP;
         }
         if (jump[j] > 0 && jump[j] <= j) {
-            double over = current[j - jump[j]] + jump_cost;
+            double over = current[j - jump[j]] + jump_cost[j];
             if (over < best) {
                 best = over;
                 code = JUMP;
@@ -106,16 +106,17 @@ PyDoc_STRVAR(corner_paths_doc,
 "             jump_cost, entry, exit, costs)\n"
 "Many independent problems, corner to corner: d is (P, R, C) float32, the counts (P,) int64,\n"
 "the column costs (P, C), row_hold (P, R) float32 the most a hold may cost in each row,\n"
-"jump (P, C) int64 how far back a column may be reached at jump_cost in one move (0: not);\n"
+"jump (P, C) int64 how far back a column may be reached in one move (0: not), at jump_cost\n"
+"(P, C) float32;\n"
 "entry and exit (P, C) int64 and costs (P,) float64 are written.");
 
 static PyObject *corner_paths(PyObject *self, PyObject *args) {
-    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, jump_b, entry, exit_, costs;
-    double gap, jump_cost;
+    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, jump_b, jump_cost_b, entry, exit_, costs;
+    double gap;
     Py_ssize_t problems, rows, columns;
-    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*y*dw*w*w*", &problems, &rows, &columns, &d, &rows_b,
+    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*y*y*w*w*w*", &problems, &rows, &columns, &d, &rows_b,
                           &cols_b, &optional, &hold_cap, &hold_extra, &gap, &row_hold, &jump_b,
-                          &jump_cost, &entry, &exit_, &costs))
+                          &jump_cost_b, &entry, &exit_, &costs))
         return NULL;
     PyObject *result = NULL;
     double *previous = NULL, *current = NULL;
@@ -125,6 +126,7 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
         check(&cols_b, problems * 8, "col_counts") || check(&optional, cells, "optional") ||
         check(&hold_cap, cells * 4, "hold_cap") || check(&hold_extra, cells * 4, "hold_extra") ||
         check(&row_hold, problems * rows * 4, "row_hold") || check(&jump_b, cells * 8, "jump") ||
+        check(&jump_cost_b, cells * 4, "jump_cost") ||
         check(&entry, cells * 8, "entry") || check(&exit_, cells * 8, "exit") ||
         check(&costs, problems * 8, "costs"))
         goto done;
@@ -150,10 +152,11 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
         const float *extra = (const float *)hold_extra.buf + p * columns;
         const float *holds = (const float *)row_hold.buf + p * rows;
         const int64_t *jumps = (const int64_t *)jump_b.buf + p * columns;
+        const float *jump_costs = (const float *)jump_cost_b.buf + p * columns;
         for (Py_ssize_t j = 0; j < c_count; j++) previous[j] = INFINITY;
         for (Py_ssize_t i = 0; i < r_count; i++) {
             solve_row(dp + i * columns, previous, current, codes + i * c_count, c_count, 0, c_count,
-                      i == 0, opt, cap, extra, gap, holds[i], jumps, jump_cost);
+                      i == 0, opt, cap, extra, gap, holds[i], jumps, jump_costs);
             double *swap = previous;
             previous = current;
             current = swap;
@@ -182,6 +185,7 @@ done:
     PyBuffer_Release(&hold_extra);
     PyBuffer_Release(&row_hold);
     PyBuffer_Release(&jump_b);
+    PyBuffer_Release(&jump_cost_b);
     PyBuffer_Release(&entry);
     PyBuffer_Release(&exit_);
     PyBuffer_Release(&costs);
@@ -194,16 +198,16 @@ PyDoc_STRVAR(band_rows_doc,
 "Rows first_row .. first_row+block-1 of a band: d (block, width) float32, lo (block,) int64\n"
 "the first column of each row, previous (width,) float64 the row above (updated in place),\n"
 "column costs (columns,) indexed by absolute column, row_hold (block,) float32 the most a hold\n"
-"may cost in each row, jump (columns,) int64 how far back a column may be reached at jump_cost\n"
-"in one move (0: not), codes (block, width) written.");
+"may cost in each row, jump (columns,) int64 how far back a column may be reached in one\n"
+"move (0: not) at jump_cost (columns,) float32, codes (block, width) written.");
 
 static PyObject *band_rows(PyObject *self, PyObject *args) {
     Py_ssize_t block, width, first_row, columns, previous_lo;
-    Py_buffer d, lo_b, previous_b, optional, hold_cap, hold_extra, row_hold, jump_b, codes;
-    double gap, jump_cost;
-    if (!PyArg_ParseTuple(args, "nnnny*y*w*ny*y*y*dy*y*dw*", &block, &width, &first_row, &columns, &d,
+    Py_buffer d, lo_b, previous_b, optional, hold_cap, hold_extra, row_hold, jump_b, jump_cost_b, codes;
+    double gap;
+    if (!PyArg_ParseTuple(args, "nnnny*y*w*ny*y*y*dy*y*y*w*", &block, &width, &first_row, &columns, &d,
                           &lo_b, &previous_b, &previous_lo, &optional, &hold_cap, &hold_extra, &gap,
-                          &row_hold, &jump_b, &jump_cost, &codes))
+                          &row_hold, &jump_b, &jump_cost_b, &codes))
         return NULL;
     PyObject *result = NULL;
     double *current = NULL;
@@ -213,7 +217,8 @@ static PyObject *band_rows(PyObject *self, PyObject *args) {
         check(&row_hold, block * 4, "row_hold"))
         goto done;
     if (check(&optional, columns, "optional") || check(&hold_cap, columns * 4, "hold_cap") ||
-        check(&hold_extra, columns * 4, "hold_extra") || check(&jump_b, columns * 8, "jump"))
+        check(&hold_extra, columns * 4, "hold_extra") || check(&jump_b, columns * 8, "jump") ||
+        check(&jump_cost_b, columns * 4, "jump_cost"))
         goto done;
     for (Py_ssize_t r = 0; r < block; r++) {
         if (lo[r] < 0 || lo[r] >= columns) {
@@ -240,7 +245,8 @@ static PyObject *band_rows(PyObject *self, PyObject *args) {
         solve_row((const float *)d.buf + r * width, previous, current, (uint8_t *)codes.buf + r * width,
                   width, shift, valid, first_row + r == 0, (const uint8_t *)optional.buf + lo[r],
                   (const float *)hold_cap.buf + lo[r], (const float *)hold_extra.buf + lo[r], gap,
-                  ((const float *)row_hold.buf)[r], (const int64_t *)jump_b.buf + lo[r], jump_cost);
+                  ((const float *)row_hold.buf)[r], (const int64_t *)jump_b.buf + lo[r],
+                  (const float *)jump_cost_b.buf + lo[r]);
         for (Py_ssize_t j = 0; j < width; j++) previous[j] = current[j];
         previous_lo = (Py_ssize_t)lo[r];
     }
@@ -259,6 +265,7 @@ done:
     PyBuffer_Release(&hold_extra);
     PyBuffer_Release(&row_hold);
     PyBuffer_Release(&jump_b);
+    PyBuffer_Release(&jump_cost_b);
     PyBuffer_Release(&codes);
     return result;
 }

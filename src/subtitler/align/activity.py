@@ -30,8 +30,8 @@ def speech_frames(log_energy: np.ndarray) -> np.ndarray:
     floor = max(np.percentile(level, 5), loud - DYNAMIC_RANGE_DB)
     threshold = floor + max(MIN_CONTRAST_DB, THRESHOLD_SHARE * (loud - floor))
     active = level > threshold
-    active = _fill_runs(active, False, round(MIN_PAUSE_SECONDS / HOP_SECONDS))
-    return _fill_runs(active, True, round(MIN_SPEECH_SECONDS / HOP_SECONDS))
+    active = fill_runs(active, False, round(MIN_PAUSE_SECONDS / HOP_SECONDS))
+    return fill_runs(active, True, round(MIN_SPEECH_SECONDS / HOP_SECONDS))
 
 
 def segments(active: np.ndarray) -> list[tuple[float, float]]:
@@ -40,12 +40,13 @@ def segments(active: np.ndarray) -> list[tuple[float, float]]:
     return [(float(a * HOP_SECONDS), float(b * HOP_SECONDS)) for a, b in edges.reshape(-1, 2)]
 
 
-def _fill_runs(mask: np.ndarray, value: bool, shorter_than: int) -> np.ndarray:
-    """Flip inner runs of ``value`` shorter than ``shorter_than`` frames to ``not value``."""
+def fill_runs(mask: np.ndarray, value: bool, shorter_than: int, edges: bool = False) -> np.ndarray:
+    """Flip runs of ``value`` shorter than ``shorter_than`` frames to ``not value``: the inner
+    runs only, or also those touching either end with ``edges``."""
     out = mask.copy()
     runs = np.concatenate([[False], mask == value, [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(runs))
-    for a, b in edges.reshape(-1, 2):
-        if b - a < shorter_than and a > 0 and b < len(mask):
+    bounds = np.flatnonzero(np.diff(runs))
+    for a, b in bounds.reshape(-1, 2):
+        if b - a < shorter_than and (edges or (a > 0 and b < len(mask))):
             out[a:b] = not value
     return out

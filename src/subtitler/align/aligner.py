@@ -29,7 +29,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from .synthesis import NO_FRAMES, SynthesisProcess
 from .voice import VoiceDetector, per_frame
 from .features import (
     CEPSTRA,
+    CEPSTRUM_WEIGHTS,
     HOP_SECONDS,
     FeatureExtractor,
     Features,
@@ -74,6 +75,8 @@ class AlignSettings:
     edge_seconds: float = 1.2  # synthetic speech each side of a boundary (0.8: worse on ej-fra)
     window_cells: int = 1_000_000  # cells of fine windows solved together
     min_found_ratio: float = 0.45  # of the file's usual real/synthetic duration ratio
+    doubtful_ratio: float = 0.65  # under this share, a text must match as well as the others...
+    doubtful_mismatch: float = 0.08  # ...within this much of their median distance
     drop_ratio: float = 0.3  # under this share, the text was surely not said
     tail_db: float = 8.0  # a cue's end moves on while the audio stays this far above the floor
     tail_seconds: float = 0.25  # ...by at most this much
@@ -84,9 +87,21 @@ class AlignSettings:
     voiced_pause_price: float = 0.6  # added to a pause's price inside a voice
     inner_pause_price: float = 0.3  # added to a pause's price when it falls inside a cue's text
     filler_hold: float = 0.65  # most one frame of speech that is not written costs (held by the filler)
+    music_below_db: float = 18.0  # sound this close to typical speech, without a voice, is music
+    music_above_db: float = 10.0  # ...and this far above the noise floor
+    music_seconds: float = 1.0  # shortest stretch of music reported (CaptionConfig.music_seconds: cued)
+    drop_share: float = 0.7  # ...a share of skipping it word by word, up to:
     drop_price: float = 150.0  # of passing over a whole piece of text (not said), in frames' prices
     unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
     threads: int = 0  # threads solving the fine windows; 0: one per core (the build passes its share)
+
+
+@dataclass(frozen=True)
+class PieceFit:
+    """How a piece of text fitted the audio, for judging the cue it starts or ends."""
+
+    relative: float  # time it got over its usual time (1: the speaker's own pace)
+    mismatch: float  # mean distance along the path above the file's median, chance units
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,9 @@ class Alignment:
     spans: tuple[SpeechSpan, ...]
     speech: tuple[tuple[float, float], ...]  # speech activity segments (seconds)
     duration: float  # seconds of audio read
+    music: tuple[tuple[float, float], ...] = ()  # sound without a voice, 3 s or more (seconds)
+    fits: tuple[PieceFit, ...] = ()  # one per text (an unspoken text: relative 0)
+    voice: np.ndarray | None = field(default=None, compare=False)  # voice probability per frame
 
 
 @dataclass(frozen=True)
@@ -142,9 +160,15 @@ class _Layout:
         speech = self.kinds == SPEECH
         # A piece may be passed over whole (a sentence written but not said, a speaker's name):
         # from the last column before it to the first column after it, at one price.
+        # The price is a share of skipping it word by word, up to drop_price.
         jump = np.zeros(self.columns, np.int64)
+        jump_cost = np.full(self.columns, np.inf, np.float32)
         after = self.segment_starts[4::4]
-        jump[after[after < self.columns]] = (self.lengths + 1)[after < self.columns]
+        inside = after < self.columns
+        jump[after[inside]] = (self.lengths + 1)[inside]
+        jump_cost[after[inside]] = np.minimum(
+            settings.drop_share * settings.gap * self.lengths[inside], settings.drop_price / self.factor
+        )
         return ColumnCosts(
             optional=~speech,
             hold_cap=np.select([pause, self.kinds == FILLER], [np.inf, settings.filler_hold], settings.gap).astype(
@@ -153,7 +177,7 @@ class _Layout:
             hold_extra=np.where(pause, 0.0, settings.stretch).astype(np.float32),
             gap=settings.gap,
             jump=jump,
-            jump_cost=settings.drop_price / self.factor,
+            jump_cost=jump_cost,
         )
 
 
@@ -190,6 +214,7 @@ def align(
     speech = _voiced(voice, log_energy)
     levels = _Levels.of(log_energy, speech)
     normalise_locally(features[:, :CEPSTRA], speech, out=features[:, :CEPSTRA])
+    features[:, :CEPSTRA] *= CEPSTRUM_WEIGHTS
     features[:, CEPSTRA] = settings.level_weight * levels.loudness(log_energy)
 
     spoken = [k for k, frames in enumerate(synthetic) if len(frames)]
@@ -209,11 +234,17 @@ def align(
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]
     filler = fine.features[filler_start : filler_start + filler_length]
-    spans = _locate(real, fine, pieces, filler, log_energy, settings)
+    spans, fits = _locate(real, fine, pieces, filler, log_energy, settings)
+    every_fit = [PieceFit(0.0, 0.0)] * len(texts)
+    for k, fit in zip(spoken, fits):
+        every_fit[k] = fit
     return Alignment(
         spans=_place_unspoken(len(texts), spoken, spans, duration),
         speech=tuple(activity.segments(speech)),
         duration=duration,
+        music=tuple(activity.segments(_music(voice, log_energy, levels, settings))),
+        fits=tuple(every_fit),
+        voice=voice,
     )
 
 
@@ -318,8 +349,8 @@ def _locate(
     filler: np.ndarray,
     log_energy: np.ndarray,
     settings: AlignSettings,
-) -> list[SpeechSpan]:
-    """Coarse-to-fine path, boundaries at 10 ms, verdicts, second pass, spans."""
+) -> tuple[list[SpeechSpan], list[PieceFit]]:
+    """Coarse-to-fine path, boundaries at 10 ms, verdicts, second pass, spans and fits."""
     path, layout = _coarse_to_fine(real, fine, filler, settings)
     cues = len(pieces)
     windows = [_window(g - 1, g, real, fine, path, layout, settings) for g in range(cues + 1)]
@@ -327,6 +358,7 @@ def _locate(
     _solve_windows(windows, real, fine, settings, starts, ends)
     pooled = real.pooled(layout.factor)
     verdict, usual = _judge(starts, ends, pieces, path, layout, pooled)
+    verdict = replace(verdict, relative=np.where(_passed_over(path, layout), 0.0, verdict.relative))
     found = verdict.found(settings)
     confidence = verdict.confidence(settings)
     if not found.all():
@@ -335,7 +367,9 @@ def _locate(
         )
     ends = _extend_to_offsets(starts, ends, found, log_energy, settings)
     starts, ends = _place_unheard(starts, ends, found, len(real))
-    return [
+    final, _ = _judge(starts, ends, pieces, path, layout, pooled, usual)
+    mismatch = final.distance - float(np.median(final.distance))
+    spans = [
         SpeechSpan(
             start=round(float(starts[k] * HOP_SECONDS), 3),
             end=round(float(max(ends[k], starts[k] + 1) * HOP_SECONDS), 3),
@@ -344,6 +378,8 @@ def _locate(
         )
         for k in range(len(pieces))
     ]
+    fits = [PieceFit(round(float(final.relative[k]), 3), round(float(mismatch[k]), 3)) for k in range(len(pieces))]
+    return spans, fits
 
 
 # --- the two sequences --------------------------------------------------------------------
@@ -365,7 +401,7 @@ def _synthetic_layout(
 
     def normalised(part: Features) -> np.ndarray:
         loudness = levels.synthetic_loudness(part.log_energy, energy_median)
-        cepstra = (part.cepstra - mean) / std
+        cepstra = (part.cepstra - mean) / std * CEPSTRUM_WEIGHTS
         return np.hstack([cepstra, settings.level_weight * loudness[:, None]]).astype(np.float32)
 
     filler_features = normalised(filler)
@@ -452,6 +488,21 @@ def _pause_distance(features: np.ndarray, log_energy: np.ndarray, speech: np.nda
         candidates = np.stack([local[b], *shared])
         distance[rows] = _distances(features[rows], candidates).min(axis=1)
     return distance
+
+
+def _music(voice: np.ndarray, log_energy: np.ndarray, levels: _Levels, settings: AlignSettings) -> np.ndarray:
+    """Frames of sound without a voice: no voice within ``voice_near`` and, over the second
+    around, most frames within ``music_below_db`` of typical speech and ``music_above_db``
+    over the noise floor (quieter is room tone; steady noise sits on the floor), in runs of
+    ``music_seconds`` or more. Music, applause or a jingle: what French captions indicate."""
+    unvoiced = _running(voice, round(settings.voice_near / HOP_SECONDS), np.max) < 0.5
+    loud = log_energy > np.maximum(
+        levels.speech - settings.music_below_db / activity.DB_PER_NEPER,
+        levels.floor + settings.music_above_db / activity.DB_PER_NEPER,
+    )
+    sounding = _running(loud.astype(np.float32), round(0.5 / HOP_SECONDS), np.mean) > 0.6
+    music = activity.fill_runs(unvoiced & sounding, False, round(0.5 / HOP_SECONDS))
+    return activity.fill_runs(music, True, round(settings.music_seconds / HOP_SECONDS), edges=True)
 
 
 def _pace(speech: np.ndarray, pieces: Sequence[Features]) -> float:
@@ -820,7 +871,12 @@ class _Verdict:
     distance: np.ndarray  # mean distance of its frames along the path, chance units
 
     def found(self, settings: AlignSettings) -> np.ndarray:
-        return (self.relative >= settings.min_found_ratio) & (self.distance < 1.0)
+        """Heard: it got enough of its usual time and matched better than chance; a text
+        that got little time (under ``doubtful_ratio``) must also match about as well as the
+        others (an unsaid sentence squeezed into a neighbour's audio matches worse)."""
+        squeezed = self.relative < settings.doubtful_ratio
+        worse = self.distance > np.median(self.distance) + settings.doubtful_mismatch
+        return (self.relative >= settings.min_found_ratio) & (self.distance < 1.0) & ~(squeezed & worse)
 
     def confidence(self, settings: AlignSettings) -> np.ndarray:
         """1 for a cue matching at ``good_distance`` or better with its usual time; 0 at
@@ -851,6 +907,18 @@ def _judge(
         diffs = pooled.features[middle] - layout.features[cols]
         distances[k] = float(np.sqrt((diffs**2).mean(axis=1)).mean())
     return _Verdict(ratios / usual, distances), usual
+
+
+def _passed_over(path: Path, layout: _Layout) -> np.ndarray:
+    """Pieces the path jumped over whole (text not said): every column in one row. The
+    boundary windows cannot tell, since each sees only one end of a piece; so such a piece
+    counts as having had no time, and the second pass aligns its neighbours without it."""
+    out = np.zeros(len(layout.starts), bool)
+    for k, (start, length) in enumerate(zip(layout.starts, layout.lengths)):
+        if length >= 2:
+            rows = path.entry[start : start + length]
+            out[k] = rows[0] == rows[-1] and path.exit[start + length - 1] == rows[0]
+    return out
 
 
 def _second_pass(

@@ -10,7 +10,7 @@ Rows are frames of the real audio, columns frames of the synthetic speech. A pat
   paying ``min(d + hold_extra, gap)``, or nothing in an *optional* column (a pause or filler
   that the speaker may not make);
 - *jump* over a whole stretch of columns in one move (a sentence written but not said),
-  from the column ``jump`` before, paying ``jump_cost`` however long the stretch is.
+  from the column ``jump`` before, paying that column's ``jump_cost``.
 
 Capping the costs is what lets the path skip a sentence that was not said, or absorb a
 filler that is not written, for a fixed price per frame instead of smearing it over the
@@ -42,13 +42,16 @@ class ColumnCosts:
     hold_extra: np.ndarray  # float: added to the distance on a hold or skip move
     gap: float  # most one skip move may cost
     jump: np.ndarray | None = None  # int: the column may be reached from this many columns before
-    jump_cost: float = float("inf")
+    jump_cost: np.ndarray | None = None  # float: ...at this price
 
     def __len__(self) -> int:
         return len(self.optional)
 
     def jumps(self) -> np.ndarray:
         return np.zeros(self.optional.shape, np.int64) if self.jump is None else self.jump
+
+    def jump_costs(self) -> np.ndarray:
+        return np.full(self.optional.shape, np.inf, np.float32) if self.jump_cost is None else self.jump_cost
 
     def take(self, columns: np.ndarray) -> ColumnCosts:
         """The costs of some columns (increasing; along the last axis), jumps kept where both
@@ -61,7 +64,7 @@ class ColumnCosts:
         relative = np.where((jump > 0) & inside, here - position, 0)
         return ColumnCosts(
             self.optional[columns], self.hold_cap[columns], self.hold_extra[columns], self.gap,
-            relative.astype(np.int64), self.jump_cost,
+            relative.astype(np.int64), self.jump_costs()[columns],
         )
 
 
@@ -102,6 +105,7 @@ def banded_path(
     optional, hold_cap, hold_extra = _column_arrays(costs)
     holds = np.ascontiguousarray(np.full(rows, np.inf) if row_hold is None else row_hold, np.float32)
     jumps = np.ascontiguousarray(costs.jumps(), np.int64)
+    jump_costs = np.ascontiguousarray(costs.jump_costs(), np.float32)
     codes = np.empty((rows, width), np.uint8)
     offsets = np.arange(width)
     previous = np.full(width, np.inf)
@@ -113,7 +117,7 @@ def banded_path(
         d_block = np.ascontiguousarray(distance(block, cols), np.float32)
         previous_lo = _dtw.band_rows(
             len(block), width, start, columns, d_block, lo[block], previous, previous_lo,
-            optional, hold_cap, hold_extra, float(costs.gap), holds[block], jumps, float(costs.jump_cost),
+            optional, hold_cap, hold_extra, float(costs.gap), holds[block], jumps, jump_costs,
             codes[start : start + len(block)],
         )  # fmt: skip
     cost = float(previous[columns - 1 - int(lo[-1])])
@@ -161,7 +165,8 @@ def corner_paths(
         problems, rows, cols, np.ascontiguousarray(d, np.float32),
         np.ascontiguousarray(row_counts, np.int64), np.ascontiguousarray(col_counts, np.int64),
         optional, hold_cap, hold_extra, float(costs.gap), holds,
-        np.ascontiguousarray(costs.jumps(), np.int64), float(costs.jump_cost), entry, exit_, finals,
+        np.ascontiguousarray(costs.jumps(), np.int64), np.ascontiguousarray(costs.jump_costs(), np.float32),
+        entry, exit_, finals,
     )  # fmt: skip
     return [
         Path(entry=entry[p, : col_counts[p]], exit=exit_[p, : col_counts[p]], cost=float(finals[p]))

@@ -19,7 +19,12 @@ import numpy as np
 HOP_SECONDS = 0.010
 WINDOW_SECONDS = 0.023  # 368 samples at 16 kHz, 507 at 22.05 kHz: one 512-point FFT for both
 MEL_BANDS = 32
-CEPSTRA = 6  # c1..c6; c0 (loudness) is left out so level and channel do not matter
+CEPSTRA = 13  # c1..c13; c0 (loudness) is left out so level and channel do not matter
+# Weight of each cepstrum in distances, after normalisation: the low ones (the spectrum's
+# broad shape) carry what a real voice shares with the synthetic one; the high ones mostly
+# carry the speaker. On real home recordings c1-c6 alone told a sentence's own text from
+# others' best; c7-c13 kept, tapered, still separate synthetic voices' sentences (tests).
+CEPSTRUM_WEIGHTS = np.linspace(1.5, 0.3, CEPSTRA).astype(np.float32)
 LOW_HZ = 100.0
 HIGH_HZ = 7600.0
 _FLOOR = 1e-10

@@ -11,11 +11,15 @@ from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
 from ..model import Cue, MediaInfo, SpeechSpan
 from ..timing import LocatedSpeech, register_locator
-from .aligner import AlignSettings, Stretch, align
+import numpy as np
+
+from .aligner import Alignment, AlignSettings, Stretch, align
+from .doubts import cue_doubts
 from .features import HOP_SECONDS
 from .verbalize import verbalize
 
 SAMPLE_RATE = 16000
+DOUBTED_CONFIDENCE = 0.4  # a cue with a reason to doubt its start is below config.min_confidence
 CHUNK_SECONDS = 30.0
 SPLIT_SECONDS = 600.0  # longer audio is decoded in two halves at once (one decoder is the
 # longest task of a webinar's alignment: 4 of its 8 s on two cores)
@@ -40,7 +44,7 @@ class AudioLocator:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
             raise AlignmentError(error.message, media.path) from None
-        result = replace(aligned, spans=_cue_spans(aligned.spans, owners, len(cues)))
+        result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners))
         not_found = [k for k, span in enumerate(result.spans) if not span.found]
         doubtful = [
             k
@@ -58,6 +62,7 @@ class AudioLocator:
             spans=result.spans,
             method="audio",
             warnings=tuple(warnings),
+            music=result.music,
             details={
                 "speech_segments": [list(segment) for segment in result.speech],
                 "not_found_cues": not_found,
@@ -96,6 +101,29 @@ def _cue_spans(spans: Sequence[SpeechSpan], owners: Sequence[int], count: int) -
         heard = [p for p in parts if p.found] or parts
         out.append(SpeechSpan(heard[0].start, heard[-1].end, heard[0].confidence, found=any(p.found for p in parts)))
     return tuple(out)
+
+
+def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[int]) -> tuple[SpeechSpan, ...]:
+    """The cue spans with the reasons to doubt their starts (:mod:`.doubts`); a doubted
+    cue's confidence is at most ``DOUBTED_CONFIDENCE``."""
+    first: dict[int, int] = {}
+    for piece, owner in enumerate(owners):
+        first.setdefault(owner, piece)
+    pieces = [first[k] for k in range(len(spans))]
+    fits = aligned.fits
+    doubts = cue_doubts(
+        spans,
+        [(fits[p].relative, fits[p].mismatch) for p in pieces],
+        [fits[p - 1].relative if p > 0 else None for p in pieces],
+        [aligned.spans[p - 1].end if p > 0 else None for p in pieces],
+        aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
+        aligned.music,
+    )
+    return tuple(
+        replace(span, doubts=tuple(d.value for d in reasons),
+                confidence=min(span.confidence, DOUBTED_CONFIDENCE) if reasons else span.confidence)
+        for span, reasons in zip(spans, doubts)
+    )
 
 
 def _stretches(media: MediaInfo) -> list[Stretch]:

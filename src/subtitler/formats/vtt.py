@@ -6,6 +6,7 @@ escaped (neither webvtt-py, aeneas nor Whisper escape, so a caption showing ``a 
 ``-->`` breaks their files), no blank line inside a cue, LF line ends, a final newline.
 A speaker named by a transcript's speaker label gets a voice span (``<v Name>``, section 8:
 the speaker marked semantically, the visible dash still there); one per line in a dialogue.
+A music cue is in the magenta class (CSA: music in magenta; the ♪ says it without colour).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from ..model import TimedCue
+from ..model import CueKind, TimedCue
 from . import CaptionFormat, register
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -78,6 +79,8 @@ def write_vtt(cues: Sequence[TimedCue]) -> str:
     for number, timed in enumerate(cues, start=1):
         start, end = milliseconds(timed)
         lines = _with_voices(timed, [escape_cue_text(line) for line in display_lines(timed)])
+        if timed.cue.kind is CueKind.MUSIC:  # music in magenta (caption-rules.md, CSA 9)
+            lines = [f"<c.magenta>{line}</c>" for line in lines]
         timing = f"{vtt_timestamp(start)} --> {vtt_timestamp(end)}"
         blocks.append("\n".join([str(number), timing, *lines]))
     return "\n\n".join(blocks) + "\n"

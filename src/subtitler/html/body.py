@@ -24,7 +24,8 @@ class CueMark:
     number: int  # the cue's position in the video's cue list
     offset: int  # index of the cue's first character in ``Block.text``
     start: float
-    href: str  # the no-JavaScript link (watch page at ``start``)
+    href: str  # the no-JavaScript link (watch page at ``start``); "" without a player
+    sound: str | None = None  # a sound note's words ("Musique"), shown before the block
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,11 @@ def render_blocks(
     carry: int | None = None
     lists = _ListNester(out)
     for index, block in blocks:
-        block_marks = list(marks.get(index, ()))
+        block_marks = [m for m in marks.get(index, ()) if m.sound is None]
+        notes = [m for m in marks.get(index, ()) if m.sound is not None]
+        if notes:
+            lists.close_all()
+            out.extend(_sound_note(note) for note in notes)
         inner = _block_inner(block, block_marks, carry if block.spoken else None)
         if block_marks:
             carry = block_marks[-1].number
@@ -193,6 +198,15 @@ def _control(mark: CueMark) -> str:
         f'aria-label="Aller à {shown}" '
         f'title="{spoken_duration(mark.start)} après le début de la vidéo">{shown}</a> '
     )
+
+
+def _sound_note(mark: CueMark) -> str:
+    """A sound the captions note (music heard without a voice): its own paragraph before the
+    speech that follows it, said as a sound, not as the speaker's words."""
+    control = _control(mark) if mark.href else ""
+    words = (f'<span class="visually-hidden">Son : </span><span aria-hidden="true">♪ </span>'
+             f'{text(mark.sound or "")}<span aria-hidden="true"> ♪</span>')
+    return f'<p class="sound-note">{_cue_span(mark.number, control + words)}</p>'
 
 
 def _cue_span(number: int, inner: str) -> str:

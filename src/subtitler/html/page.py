@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import OutputError, TranscriptError
 from ..fsutil import atomic_write_text
-from ..model import Block, BlockKind, Section, TimedCue, Transcript
+from ..model import Block, BlockKind, CueKind, Section, TimedCue, Transcript
 from ..video_url import VideoUrlError
 from .assets import asset
 from .body import CueMark, inline_html, render_blocks
@@ -99,15 +99,25 @@ def _marks(transcript: Transcript, timed_cues: Sequence[TimedCue],
         if not 0 <= index < len(transcript.blocks):
             raise OutputError(f"cue {number} points to block {index}, which the transcript "
                               f"does not have ({len(transcript.blocks)} blocks)", transcript.path)
-    if player is None or not player.seekable:
-        return {}
+    seekable = player is not None and player.seekable
     marks: dict[int, list[CueMark]] = {}
     for number, timed in enumerate(timed_cues):
+        sound = _sound_words(timed)
+        if not seekable and sound is None:
+            continue
         marks.setdefault(timed.cue.block_index, []).append(
-            CueMark(number, timed.cue.block_offset, timed.start, player.url_at(timed.start)))
+            CueMark(number, timed.cue.block_offset, timed.start,
+                    player.url_at(timed.start) if seekable and player else "", sound))
     for block_marks in marks.values():
         block_marks.sort(key=lambda m: (m.offset, m.start))
     return marks
+
+
+def _sound_words(timed: TimedCue) -> str | None:
+    """The words of a sound note ("Musique" of "♪ Musique ♪"); None for speech."""
+    if timed.cue.kind is CueKind.SPEECH:
+        return None
+    return " ".join(timed.cue.display.replace("♪", " ").split())
 
 
 def _by_section(blocks: Sequence[Block]) -> dict[Section, list[tuple[int, Block]]]:

@@ -22,6 +22,7 @@ class LocatedSpeech:
     spans: tuple[SpeechSpan, ...]
     method: str  # the locator that actually produced the spans ("audio", "proportional")
     warnings: tuple[str, ...] = ()
+    music: tuple[tuple[float, float], ...] = ()  # music (sound without a voice), seconds
     details: dict[str, object] = field(default_factory=dict, compare=False)
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from ..config import CaptionConfig
 from ..errors import MediaError
-from ..model import Cue, SpeechSpan, TimedCue
+from ..model import Cue, Doubt, SpeechSpan, TimedCue
 
 FLAGS = {
     "not-found": "the locator did not hear the text; its time is interpolated",
@@ -49,6 +49,7 @@ FLAGS = {
     "clamped": "the media ends before the speech does; the cue was moved to fit in the media",
     "layout": "the cue has more than max_lines lines or a line over max_line_chars (a word "
     "longer than a line)",
+    **{doubt.value: doubt.description for doubt in Doubt},
 }
 
 
@@ -214,5 +215,6 @@ def _flags(
         "csa": chars > config.csa_max_chars(duration),
         "clamped": slot.clamped or first_start < slot.onset - round(config.max_early * 1000),
         "layout": _over_layout(cue, config),
+        **{doubt: doubt in span.doubts for doubt in span.doubts},
     }
-    return tuple(name for name in FLAGS if checks[name])
+    return tuple(name for name in FLAGS if checks.get(name))

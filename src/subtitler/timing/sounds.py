@@ -1,0 +1,60 @@
+"""Sound notes: a cue for music heard without a voice, between the speech cues.
+
+French captions must say what is heard besides speech (caption-rules.md, CSA criterion 10),
+music in magenta. A stretch of music of ``config.music_seconds`` or more (an intro, an
+interlude, an outro: the audio locator reports where a sound is heard and no voice is) gets
+a cue ``config.music_label`` in the room the speech cues leave: the minimum gap from them,
+and no longer than ``config.max_duration``. A stretch where that room is under
+``config.min_duration`` gets no note.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..config import CaptionConfig
+from ..model import Cue, CueKind, TimedCue
+
+
+def with_music_cues(
+    timed: Sequence[TimedCue],
+    music: Sequence[tuple[float, float]],
+    media_duration: float,
+    fps: float | None,
+    config: CaptionConfig,
+) -> list[TimedCue]:
+    """``timed`` with a music cue in each long enough stretch of ``music``, all renumbered
+    in time order (a cue's index is its position in the caption file)."""
+    if not config.music_cues:
+        return list(timed)
+    gap = math.ceil(round(config.min_gap(fps) * 1000, 6)) / 1000
+    notes: list[TimedCue] = []
+    for start, end in music:
+        if end - start < config.music_seconds:
+            continue
+        before = [t for t in timed if t.start < start + (end - start) / 2]
+        after = [t for t in timed if t.start >= start + (end - start) / 2]
+        first = max(start, before[-1].end + gap if before else 0.0)
+        last = min(end, after[0].start - gap if after else media_duration, first + config.max_duration)
+        first, last = _ms(first), _ms(last)
+        if last - first < config.min_duration:
+            continue
+        following = after[0].cue if after else (before[-1].cue if before else None)
+        note = Cue(
+            index=0,
+            lines=(config.music_label,),
+            text="",
+            block_index=following.block_index if following else 0,
+            sentence_index=following.sentence_index if following else 0,
+            block_offset=following.block_offset if following and after else 0,
+            kind=CueKind.MUSIC,
+        )
+        notes.append(TimedCue(cue=note, start=first, end=last))
+    ordered = sorted([*timed, *notes], key=lambda t: t.start)
+    return [replace(t, cue=replace(t.cue, index=i)) for i, t in enumerate(ordered)]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds, 3)
