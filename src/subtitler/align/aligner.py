@@ -80,7 +80,7 @@ class AlignSettings:
     drop_ratio: float = 0.3  # under this share, the text was surely not said
     tail_db: float = 8.0  # a cue's end moves on while the audio stays this far above the floor
     tail_seconds: float = 0.25  # ...by at most this much
-    good_distance: float = 0.45  # typical distance of matching frames (confidence 1)
+    good_distance: float = 0.1  # above the file's median distance still matches fully (confidence 1)
     voice_near: float = 0.15  # a frame is near a voice if the detector hears one this close
     voice_core: float = 0.10  # ...and inside one if it hears it all this far around
     unvoiced_price: float = 1.0  # added to a speech frame's distance far from any voice
@@ -90,6 +90,11 @@ class AlignSettings:
     music_below_db: float = 18.0  # sound this close to typical speech, without a voice, is music
     music_above_db: float = 10.0  # ...and this far above the noise floor
     music_seconds: float = 1.0  # shortest stretch of music reported (CaptionConfig.music_seconds: cued)
+    onset_run: float = 0.1  # a voice onset begins a run of speech this long...
+    onset_walk: float = 0.06  # ...walked back up to this long while the sound is over the floor by
+    onset_above_floor_db: float = 12.0  # ...this much, and within this much of speech:
+    onset_below_speech_db: float = 35.0
+    onset_reach: float = 0.3  # a piece's start this close to a voice onset moves onto it
     drop_share: float = 0.7  # ...a share of skipping it word by word, up to:
     drop_price: float = 150.0  # of passing over a whole piece of text (not said), in frames' prices
     unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
@@ -234,7 +239,8 @@ def align(
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]
     filler = fine.features[filler_start : filler_start + filler_length]
-    spans, fits = _locate(real, fine, pieces, filler, log_energy, settings)
+    onsets = _Onsets(voice, log_energy, levels, settings)
+    spans, fits = _locate(real, fine, pieces, filler, log_energy, onsets, settings)
     every_fit = [PieceFit(0.0, 0.0)] * len(texts)
     for k, fit in zip(spoken, fits):
         every_fit[k] = fit
@@ -348,6 +354,7 @@ def _locate(
     pieces: Sequence[np.ndarray],
     filler: np.ndarray,
     log_energy: np.ndarray,
+    onsets: _Onsets,
     settings: AlignSettings,
 ) -> tuple[list[SpeechSpan], list[PieceFit]]:
     """Coarse-to-fine path, boundaries at 10 ms, verdicts, second pass, spans and fits."""
@@ -365,10 +372,11 @@ def _locate(
         starts, ends, found, confidence = _second_pass(
             verdict, usual, starts, ends, pieces, real, fine, path, layout, settings
         )
-    ends = _extend_to_offsets(starts, ends, found, log_energy, settings)
-    starts, ends = _place_unheard(starts, ends, found, len(real))
     final, _ = _judge(starts, ends, pieces, path, layout, pooled, usual)
     mismatch = final.distance - float(np.median(final.distance))
+    starts = onsets.snap(starts, ends, found)
+    ends = _extend_to_offsets(starts, ends, found, log_energy, settings)
+    starts, ends = _place_unheard(starts, ends, found, len(real))
     spans = [
         SpeechSpan(
             start=round(float(starts[k] * HOP_SECONDS), 3),
@@ -879,9 +887,12 @@ class _Verdict:
         return (self.relative >= settings.min_found_ratio) & (self.distance < 1.0) & ~(squeezed & worse)
 
     def confidence(self, settings: AlignSettings) -> np.ndarray:
-        """1 for a cue matching at ``good_distance`` or better with its usual time; 0 at
-        chance, or with no time."""
-        match = np.clip((1.0 - self.distance) / (1.0 - settings.good_distance), 0.0, 1.0)
+        """1 for a cue matching as well as the file's others (within ``good_distance`` of
+        their median: a real voice matches the synthetic one less well than another
+        synthetic voice does, all through the file) with at least 0.7 of its usual time; 0
+        at chance, or with no time."""
+        good = min(float(np.median(self.distance)) + settings.good_distance, 0.99)
+        match = np.clip((1.0 - self.distance) / (1.0 - good), 0.0, 1.0)
         return match * np.clip(self.relative / 0.7, 0.0, 1.0)
 
 
@@ -968,6 +979,54 @@ def _second_pass(
     heard = ~dropped & (~doubtful | again.found(settings))
     confidence = np.where(doubtful, again.confidence(settings), verdict.confidence(settings))
     return starts, ends, heard, np.where(heard, confidence, np.minimum(confidence, 0.2))
+
+
+class _Onsets:
+    """Where a voice begins: a run of the detector's speech (``onset_run`` or longer) after
+    a pause, its start walked back while the audio stays over the noise floor of the second
+    before it (the detector hears a soft first consonant late). A cue's start near one is
+    moved onto it."""
+
+    def __init__(self, voice: np.ndarray, log_energy: np.ndarray, levels: _Levels, settings: AlignSettings):
+        run = round(settings.onset_run / HOP_SECONDS)
+        speech = activity.fill_runs(voice >= 0.5, True, run, edges=True)
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], speech.astype(np.int8)])) == 1)
+        walk = round(settings.onset_walk / HOP_SECONDS)
+        starts = edges.copy()
+        for k, edge in enumerate(edges):
+            # the floor right before this voice (a recording's own room tone, not the file's)
+            floor = float(np.percentile(log_energy[max(0, edge - 100) : edge + 1], 20))
+            threshold = max(
+                floor + settings.onset_above_floor_db / activity.DB_PER_NEPER,
+                float(levels.speech[edge]) - settings.onset_below_speech_db / activity.DB_PER_NEPER,
+            )
+            first = edge
+            while first > 0 and edge - first < walk and log_energy[first - 1] > threshold:
+                first -= 1
+            starts[k] = first
+        self.runs = edges  # where the detector's voice runs begin
+        self.starts = starts  # the same, walked back to the sound's rise
+        self.speech = speech
+        self.reach = round(settings.onset_reach / HOP_SECONDS)
+
+    def snap(self, starts: np.ndarray, ends: np.ndarray, found: np.ndarray) -> np.ndarray:
+        """Heard pieces' starts moved to the voice onset within ``onset_reach`` when no voice
+        lies between them (never before the previous piece's end or after the piece's own)."""
+        out = starts.copy()
+        for k in np.flatnonzero(found):
+            i = int(np.searchsorted(self.starts, starts[k] - self.reach))
+            if i >= len(self.starts) or self.starts[i] > starts[k] + self.reach:
+                continue
+            onset = int(self.starts[i])
+            lo, hi = sorted((onset, int(starts[k])))
+            if self.speech[lo:hi].any() and onset < starts[k]:
+                continue  # a voice already sounds before the start: keep the path's boundary
+            if onset > starts[k] and self.speech[lo : min(hi, int(self.runs[i]))].any():
+                continue
+            previous = ends[k - 1] if k > 0 else 0
+            if previous <= onset < ends[k]:
+                out[k] = onset
+        return out
 
 
 def _extend_to_offsets(

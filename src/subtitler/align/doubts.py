@@ -17,6 +17,7 @@ The thresholds were set on the real-speech benchmark so that a cue whose start i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,69 +25,92 @@ from ..model import Doubt, SpeechSpan
 from .features import HOP_SECONDS
 
 
-FAST, SLOW = 0.6, 1.5  # a piece's time over its usual time outside these is uneven
+FAST, SLOW = 0.6, 1.7  # a piece's time over its usual time outside these is uneven
 VOICE_AFTER_SECONDS = 0.3  # the voice must be heard in this time after a cue's start...
 VOICE_AFTER = 0.5  # ...this share of it (detector probability, averaged)
 UNWRITTEN_SECONDS = 1.0  # voiced audio no text explains, before a cue
 VOICE_BEFORE = 0.8  # voice heard just before the start...
 GAP_SECONDS = 0.3  # ...with this much time between the previous text and the start
-MUSIC_SECONDS = 1.0  # music this close before the start, or under the cue
-POOR_MATCH = 0.2  # mismatch above the file's median, chance units
+MUSIC_SECONDS = 1.0  # music this close before the start, or under the cue...
+MUSIC_VOICE = 0.6  # ...where the voice after the start is weaker than this
+POOR_MATCH = 0.3  # mismatch above the file's median, chance units
 LOW_CONFIDENCE = 0.3
 
 
-def cue_doubts(
+@dataclass(frozen=True)
+class Evidence:
+    """What the alignment left around one cue's start (see the module's doc)."""
+
+    relative: float  # the cue's first piece: its time over its usual time
+    previous_relative: float | None  # the piece before it
+    voice_after: float  # mean voice probability in VOICE_AFTER_SECONDS after the start
+    unwritten: float  # seconds of voice between the previous text's end and the start
+    running_in: bool  # a voice runs into the start after a gap from the previous text
+    mismatch: float  # the first piece's distance above the file's median
+    confidence: float
+    near_music: bool
+
+    def doubts(self) -> tuple[Doubt, ...]:
+        reasons: list[Doubt] = []
+        if self.voice_after < VOICE_AFTER:
+            reasons.append(Doubt.NO_VOICE)
+        if not FAST <= self.relative <= SLOW:
+            reasons.append(Doubt.UNEVEN_PACE)
+        if self.previous_relative is not None and not FAST <= self.previous_relative <= SLOW:
+            reasons.append(Doubt.NEIGHBOUR_PACE)
+        if self.unwritten > UNWRITTEN_SECONDS or self.running_in:
+            reasons.append(Doubt.UNWRITTEN_SPEECH)
+        if self.mismatch > POOR_MATCH or self.confidence < LOW_CONFIDENCE:
+            reasons.append(Doubt.LOW_MATCH)
+        if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
+            reasons.append(Doubt.MUSIC_NEAR)
+        return tuple(reasons)
+
+
+def cue_evidence(
     spans: Sequence[SpeechSpan],
     first_fits: Sequence[tuple[float, float]],
     previous_relative: Sequence[float | None],
     previous_ends: Sequence[float | None],
     voice: np.ndarray,
     music: Sequence[tuple[float, float]],
-) -> list[tuple[Doubt, ...]]:
-    """The reasons to doubt each cue's start.
+) -> list[Evidence | None]:
+    """The evidence around each cue's start (None for a cue whose text was not heard: it is
+    flagged as such).
 
     ``spans``: each cue's span; ``first_fits``: (relative, mismatch) of its first piece;
     ``previous_relative`` and ``previous_ends``: of the piece before it (None for the first);
     ``voice``: the detector's probability per 10 ms frame; ``music``: sound without a voice.
-    A cue whose text was not heard is already flagged as such and gets no other reason.
     """
-    out = []
+    out: list[Evidence | None] = []
+    frames = len(voice)
     for span, (relative, mismatch), before_rel, before_end in zip(
         spans, first_fits, previous_relative, previous_ends
     ):
         if not span.found:
-            out.append(())
+            out.append(None)
             continue
-        reasons: list[Doubt] = []
-        start = _frame(span.start, len(voice))
-        after = float(voice[start : start + _frame(VOICE_AFTER_SECONDS, len(voice)) + 1].mean()) if len(voice) else 1.0
-        if after < VOICE_AFTER:
-            reasons.append(Doubt.NO_VOICE)
-        if relative < FAST or relative > SLOW:
-            reasons.append(Doubt.UNEVEN_PACE)
-        if before_rel is not None and (before_rel < FAST or before_rel > SLOW):
-            reasons.append(Doubt.NEIGHBOUR_PACE)
-        if before_end is not None and _unwritten(voice, before_end, span.start):
-            reasons.append(Doubt.UNWRITTEN_SPEECH)
-        if mismatch > POOR_MATCH or span.confidence < LOW_CONFIDENCE:
-            reasons.append(Doubt.LOW_MATCH)
-        near_music = any(b > span.start - MUSIC_SECONDS and a < span.end for a, b in music)
-        if near_music and (reasons or after < 0.8):
-            reasons.append(Doubt.MUSIC_NEAR)
-        out.append(tuple(reasons))
+        start = _frame(span.start, frames)
+        after = float(voice[start : start + _frame(VOICE_AFTER_SECONDS, frames) + 1].mean()) if frames else 1.0
+        unwritten, running_in = _unwritten(voice, before_end, span.start) if before_end is not None else (0.0, False)
+        out.append(Evidence(
+            relative=relative, previous_relative=before_rel, voice_after=after, unwritten=unwritten,
+            running_in=running_in, mismatch=mismatch, confidence=span.confidence,
+            near_music=any(b > span.start - MUSIC_SECONDS and a < span.end for a, b in music),
+        ))
     return out
 
 
-def _unwritten(voice: np.ndarray, previous_end: float, start: float) -> bool:
-    """Voiced audio between the previous text and this start that no text explains: over
-    ``UNWRITTEN_SECONDS`` in all, or a voice running into the start after a gap."""
+def _unwritten(voice: np.ndarray, previous_end: float, start: float) -> tuple[float, bool]:
+    """Seconds of voice between the previous text and this start that no text explains, and
+    whether a voice runs into the start after a gap."""
     a, b = _frame(previous_end, len(voice)), _frame(start, len(voice))
     if b <= a:
-        return False
-    heard = voice[a:b] >= 0.5
+        return 0.0, False
+    heard = float((voice[a:b] >= 0.5).sum() * HOP_SECONDS)
     before = voice[max(a, b - _frame(VOICE_AFTER_SECONDS, len(voice))) : b]
     running_in = len(before) > 0 and float(before.mean()) > VOICE_BEFORE and (b - a) * HOP_SECONDS > GAP_SECONDS
-    return heard.sum() * HOP_SECONDS > UNWRITTEN_SECONDS or running_in
+    return heard, running_in
 
 
 def _frame(seconds: float, frames: int) -> int:

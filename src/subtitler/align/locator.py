@@ -14,7 +14,7 @@ from ..timing import LocatedSpeech, register_locator
 import numpy as np
 
 from .aligner import Alignment, AlignSettings, Stretch, align
-from .doubts import cue_doubts
+from .doubts import cue_evidence
 from .features import HOP_SECONDS
 from .verbalize import verbalize
 
@@ -111,7 +111,7 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         first.setdefault(owner, piece)
     pieces = [first[k] for k in range(len(spans))]
     fits = aligned.fits
-    doubts = cue_doubts(
+    evidence = cue_evidence(
         spans,
         [(fits[p].relative, fits[p].mismatch) for p in pieces],
         [fits[p - 1].relative if p > 0 else None for p in pieces],
@@ -119,10 +119,11 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
         aligned.music,
     )
+    doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
         replace(span, doubts=tuple(d.value for d in reasons),
                 confidence=min(span.confidence, DOUBTED_CONFIDENCE) if reasons else span.confidence)
-        for span, reasons in zip(spans, doubts)
+        for span, reasons in zip(spans, doubted)
     )
 
 
