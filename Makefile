@@ -22,11 +22,13 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --ignore-scripts
 	touch $@
 
-test-tools: node_modules/.installed
+test-tools: node_modules/.installed setup
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed: browser tests will be skipped"; }
+	@$(BIN)/python benchmarks/music.py >/dev/null \
+	  || echo "real music could not be fetched (apt-get download): music tests will be skipped"
 
 test: setup test-tools
 	$(BIN)/python -m pytest -n 2 $(ARGS)
