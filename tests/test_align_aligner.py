@@ -119,69 +119,44 @@ def test_the_result_does_not_depend_on_the_number_of_threads(monkeypatch):
         assert max(abs(a.end - b.end) for a, b in zip(spans[0], other)) <= 0.0101
 
 
-def _stretch_features(audio, stretches, hint):
+def _features(chunks, hint):
     from subtitler.align.aligner import _read_features
 
-    features, log_energy, _voice = _read_features(stretches, RATE, hint)
+    features, log_energy, _voice = _read_features(chunks, RATE, hint)
     return features, log_energy
 
 
-def _two_stretches(audio, seam, settle=100):
-    """The audio as two stretches cut at frame ``seam``, the second read from ``settle``
-    frames before it (in chunks of uneven size)."""
-    from subtitler.align.aligner import Stretch
-
-    hop = RATE // 100
-    second = audio[(seam - settle) * hop :]
-    return [
-        Stretch(_chunks(audio, 0.7)),
-        Stretch(_chunks(second, 1.3), first=seam - settle, keep=seam),
-    ]
-
-
 @pytest.mark.parametrize("hint", [True, False])
-def test_two_stretches_read_at_once_give_the_frames_of_one_pass(hint):
-    """The second stretch's frames from ``keep`` on are computed from the same samples as in
-    one pass, so they are the same, bit for bit; with no duration hint the frames past the
-    first guess are kept aside and added."""
-    from subtitler.align.aligner import Stretch
-
+def test_frames_do_not_depend_on_the_chunking_or_the_duration_hint(hint):
+    """Frames are computed from the same samples however the decoder cuts them; with no
+    duration hint the frames past the first guess are kept aside and added."""
     rng = np.random.default_rng(4)
     audio = (0.1 * rng.standard_normal(RATE * 7)).astype(np.float32)
     duration = len(audio) / RATE if hint else None
-    one = _stretch_features(audio, [Stretch(_chunks(audio))], duration)
-    two = _stretch_features(audio, _two_stretches(audio, seam=333), duration)
-    assert len(one[1]) == len(two[1]) == 700
-    assert np.array_equal(one[0][:, :-1], two[0][:, :-1]) and np.array_equal(one[1], two[1])
+    one = _features(_chunks(audio, 1.7), len(audio) / RATE)
+    other = _features(_chunks(audio, 0.7), duration)
+    assert len(one[1]) == len(other[1]) == 700
+    assert np.array_equal(one[0][:, :-1], other[0][:, :-1]) and np.array_equal(one[1], other[1])
 
 
-def test_audio_that_ends_before_the_second_stretch_ends_there():
-    """A probed duration can be wrong: the first stretch ran dry before the seam."""
-    from subtitler.align.aligner import Stretch
-
-    audio = np.zeros(RATE * 2, np.float32)
-    stretches = [Stretch(_chunks(audio)), Stretch(iter([]), first=290, keep=300)]
-    features, log_energy = _stretch_features(audio, stretches, 6.0)
+def test_audio_shorter_than_probed_ends_where_the_audio_ends():
+    """A probed duration can be wrong: the frames stop with the samples."""
+    features, log_energy = _features(_chunks(np.zeros(RATE * 2, np.float32)), 6.0)
     assert len(log_energy) == len(features) == 200
 
 
-def test_a_failing_stretch_fails_the_alignment_and_stops_the_other():
-    from subtitler.align.aligner import Stretch
+def test_a_decoder_failure_fails_the_reading_and_stops_the_decoder():
     from subtitler.errors import MediaError
 
     closed = []
 
-    def endless():
+    def failing():
         try:
-            while True:
-                yield np.zeros(RATE // 10, np.float32)
+            yield np.zeros(RATE, np.float32)
+            raise MediaError("cannot decode the audio: boom")
         finally:
             closed.append(True)
 
-    def failing():
-        yield np.zeros(RATE, np.float32)
-        raise MediaError("cannot decode the audio: boom")
-
     with pytest.raises(MediaError, match="boom"):
-        _stretch_features(None, [Stretch(endless()), Stretch(failing(), first=5000, keep=5100)], None)
+        _features(failing(), None)
     assert closed == [True]

@@ -63,25 +63,6 @@ def test_locates_each_cue_and_reports_speech_for_the_qa_timeline(narration):
     assert located.details["not_found_cues"] == [] and located.details["low_confidence_cues"] == []
 
 
-def test_long_audio_is_decoded_in_two_halves_at_once_with_the_same_result(narration, monkeypatch):
-    """Over SPLIT_SECONDS two ffmpeg processes decode the halves; cut here at 1 s so that the
-    seam falls inside this short narration."""
-    from subtitler.align import locator
-
-    path, starts = narration
-    media = probe(path)
-    cues = [_cue(i, text) for i, text in enumerate(TEXTS)]
-    whole = get_locator("audio")(cues, media, CaptionConfig())
-    monkeypatch.setattr(locator, "SPLIT_SECONDS", 1.0)
-    first, second = locator._stretches(media)
-    seam = round(media.duration / 2 / 0.01)
-    assert (first.keep, second.first, second.keep) == (0, seam - 100, seam)
-    halves = get_locator("audio")(cues, media, CaptionConfig())
-    assert halves.details["audio_seconds"] == whole.details["audio_seconds"]
-    for a, b, start in zip(whole.spans, halves.spans, starts):
-        assert b.found and abs(b.start - start) < 0.1 and abs(a.start - b.start) <= 0.02
-
-
 def test_text_not_spoken_is_named_in_a_warning(narration):
     path, _ = narration
     texts = [*TEXTS[:2], "Cette phrase ne figure pas du tout dans la vidéo que voici.", TEXTS[2]]

@@ -44,28 +44,3 @@ def test_a_failing_synthesis_is_an_alignment_error_with_its_reason():
     with pytest.raises(AlignmentError, match="no voice 'xx-nowhere'"):
         with SynthesisProcess(["Bonjour."], AlignSettings(voice="xx-nowhere")) as synthesis:
             synthesis.result()
-
-
-def test_long_text_is_cut_in_two_halves_of_about_as_many_characters():
-    from subtitler.align.synthesis import SPLIT_CHARACTERS, halves
-
-    short = ["Une phrase."] * 10
-    assert halves(short) == [short]
-    long = [f"Phrase numéro {k}, assez longue pour compter." for k in range(2 * SPLIT_CHARACTERS // 40)]
-    first, second = halves(long)
-    assert [*first, *second] == long
-    sizes = [sum(map(len, part)) for part in (first, second)]
-    assert abs(sizes[0] - sizes[1]) <= max(map(len, long))
-    assert halves([]) == [[]]
-
-
-def test_split_synthesis_gives_every_text_its_frames_in_order(monkeypatch):
-    from subtitler.align import synthesis
-
-    whole = _frames(TEXTS)
-    monkeypatch.setattr(synthesis, "SPLIT_CHARACTERS", 50)  # TEXTS: [T0] and [T1, T2]
-    assert len(synthesis.halves(TEXTS)) == 2
-    split = _frames(TEXTS)
-    assert len(split) == 3 and len(split[1]) == 0
-    assert np.array_equal(split[0].cepstra, whole[0].cepstra)  # both from a reset engine
-    assert abs(len(split[2]) - len(whole[2])) <= 3  # same words, another engine state

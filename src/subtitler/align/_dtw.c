@@ -67,10 +67,14 @@ static void solve_row(const float *d, const double *previous, double *current, u
 }
 
 /* Walk back from (row, col); codes[r * width + c - lo[r]]; lo may be NULL (all zero). The
- * columns a jump passes over are given that row as entry and exit. */
+ * columns a jump passes over are given that row as entry and exit, and marked in jumped. */
 static int backtrack(const uint8_t *codes, const int64_t *lo, Py_ssize_t width, Py_ssize_t row,
-                     Py_ssize_t col, const int64_t *jump, int64_t *entry, int64_t *exit_) {
-    for (Py_ssize_t c = 0; c <= col; c++) exit_[c] = -1;
+                     Py_ssize_t col, const int64_t *jump, int64_t *entry, int64_t *exit_,
+                     uint8_t *jumped) {
+    for (Py_ssize_t c = 0; c <= col; c++) {
+        exit_[c] = -1;
+        jumped[c] = 0;
+    }
     for (;;) {
         Py_ssize_t offset = col - (lo ? (Py_ssize_t)lo[row] : 0);
         if (row < 0 || col < 0 || offset < 0 || offset >= width) return -1;
@@ -85,7 +89,10 @@ static int backtrack(const uint8_t *codes, const int64_t *lo, Py_ssize_t width, 
             row--;
         } else if (code == JUMP) {
             Py_ssize_t to = col - (Py_ssize_t)jump[col];
-            for (Py_ssize_t c = to + 1; c < col; c++) entry[c] = exit_[c] = row;
+            for (Py_ssize_t c = to + 1; c < col; c++) {
+                entry[c] = exit_[c] = row;
+                jumped[c] = 1;
+            }
             col = to;
         } else {
             col--;
@@ -103,20 +110,22 @@ static int check(Py_buffer *view, Py_ssize_t bytes, const char *name) {
 
 PyDoc_STRVAR(corner_paths_doc,
 "corner_paths(d, row_counts, col_counts, optional, hold_cap, hold_extra, gap, row_hold, jump,\n"
-"             jump_cost, entry, exit, costs)\n"
+"             jump_cost, entry, exit, jumped, costs)\n"
 "Many independent problems, corner to corner: d is (P, R, C) float32, the counts (P,) int64,\n"
 "the column costs (P, C), row_hold (P, R) float32 the most a hold may cost in each row,\n"
 "jump (P, C) int64 how far back a column may be reached in one move (0: not), at jump_cost\n"
-"(P, C) float32;\n"
+"(P, C) float32; entry and exit (P, C) int64, jumped (P, C) uint8 and costs (P,) float64 are\n"
+"written.\n"
 "entry and exit (P, C) int64 and costs (P,) float64 are written.");
 
 static PyObject *corner_paths(PyObject *self, PyObject *args) {
-    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, jump_b, jump_cost_b, entry, exit_, costs;
+    Py_buffer d, rows_b, cols_b, optional, hold_cap, hold_extra, row_hold, jump_b, jump_cost_b, entry, exit_,
+        jumped_b, costs;
     double gap;
     Py_ssize_t problems, rows, columns;
-    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*y*y*w*w*w*", &problems, &rows, &columns, &d, &rows_b,
+    if (!PyArg_ParseTuple(args, "nnny*y*y*y*y*y*dy*y*y*w*w*w*w*", &problems, &rows, &columns, &d, &rows_b,
                           &cols_b, &optional, &hold_cap, &hold_extra, &gap, &row_hold, &jump_b,
-                          &jump_cost_b, &entry, &exit_, &costs))
+                          &jump_cost_b, &entry, &exit_, &jumped_b, &costs))
         return NULL;
     PyObject *result = NULL;
     double *previous = NULL, *current = NULL;
@@ -128,7 +137,7 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
         check(&row_hold, problems * rows * 4, "row_hold") || check(&jump_b, cells * 8, "jump") ||
         check(&jump_cost_b, cells * 4, "jump_cost") ||
         check(&entry, cells * 8, "entry") || check(&exit_, cells * 8, "exit") ||
-        check(&costs, problems * 8, "costs"))
+        check(&jumped_b, cells, "jumped") || check(&costs, problems * 8, "costs"))
         goto done;
     previous = malloc(sizeof(double) * (columns + 1));
     current = malloc(sizeof(double) * (columns + 1));
@@ -163,7 +172,8 @@ static PyObject *corner_paths(PyObject *self, PyObject *args) {
         }
         ((double *)costs.buf)[p] = previous[c_count - 1];
         if (backtrack(codes, NULL, c_count, r_count - 1, c_count - 1, jumps,
-                      (int64_t *)entry.buf + p * columns, (int64_t *)exit_.buf + p * columns))
+                      (int64_t *)entry.buf + p * columns, (int64_t *)exit_.buf + p * columns,
+                      (uint8_t *)jumped_b.buf + p * columns))
             failed = 2;
     }
     Py_END_ALLOW_THREADS
@@ -188,6 +198,7 @@ done:
     PyBuffer_Release(&jump_cost_b);
     PyBuffer_Release(&entry);
     PyBuffer_Release(&exit_);
+    PyBuffer_Release(&jumped_b);
     PyBuffer_Release(&costs);
     return result;
 }
@@ -271,21 +282,24 @@ done:
 }
 
 PyDoc_STRVAR(band_backtrack_doc,
-"band_backtrack(rows, width, columns, codes, lo, jump, entry, exit)\n"
-"The path ending at the band's last cell: entry and exit (columns,) int64 are written.");
+"band_backtrack(rows, width, columns, codes, lo, jump, entry, exit, jumped)\n"
+"The path ending at the band's last cell: entry and exit (columns,) int64 and jumped\n"
+"(columns,) uint8 are written.");
 
 static PyObject *band_backtrack(PyObject *self, PyObject *args) {
     Py_ssize_t rows, width, columns;
-    Py_buffer codes, lo, jump_b, entry, exit_;
-    if (!PyArg_ParseTuple(args, "nnny*y*y*w*w*", &rows, &width, &columns, &codes, &lo, &jump_b, &entry,
-                          &exit_))
+    Py_buffer codes, lo, jump_b, entry, exit_, jumped_b;
+    if (!PyArg_ParseTuple(args, "nnny*y*y*w*w*w*", &rows, &width, &columns, &codes, &lo, &jump_b, &entry,
+                          &exit_, &jumped_b))
         return NULL;
     PyObject *result = NULL;
     if (check(&codes, rows * width, "codes") || check(&lo, rows * 8, "lo") ||
         check(&jump_b, columns * 8, "jump") ||
-        check(&entry, columns * 8, "entry") || check(&exit_, columns * 8, "exit"))
+        check(&entry, columns * 8, "entry") || check(&exit_, columns * 8, "exit") ||
+        check(&jumped_b, columns, "jumped"))
         goto done;
-    if (backtrack(codes.buf, lo.buf, width, rows - 1, columns - 1, jump_b.buf, entry.buf, exit_.buf))
+    if (backtrack(codes.buf, lo.buf, width, rows - 1, columns - 1, jump_b.buf, entry.buf, exit_.buf,
+                  jumped_b.buf))
         PyErr_SetString(PyExc_ValueError, "the path left the band");
     else
         result = Py_NewRef(Py_None);
@@ -295,6 +309,7 @@ done:
     PyBuffer_Release(&jump_b);
     PyBuffer_Release(&entry);
     PyBuffer_Release(&exit_);
+    PyBuffer_Release(&jumped_b);
     return result;
 }
 

@@ -26,6 +26,7 @@ The method is aeneas's (TTS + cepstra + DTW), changed where aeneas is known to f
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ from . import activity
 from .dtw import ColumnCosts, Path, banded_path, corner_paths
 from .synthesis import NO_FRAMES, SynthesisProcess
 from .voice import VoiceDetector, per_frame
+from .voice import release as release_voice_model
 from .features import (
     CEPSTRA,
     CEPSTRUM_WEIGHTS,
@@ -83,6 +85,7 @@ class AlignSettings:
     good_distance: float = 0.1  # above the file's median distance still matches fully (confidence 1)
     voice_near: float = 0.15  # a frame is near a voice if the detector hears one this close
     voice_core: float = 0.10  # ...and inside one if it hears it all this far around
+    voice_around: float = 1.0  # the share of voice this far around relieves a pause's price
     unvoiced_price: float = 1.0  # added to a speech frame's distance far from any voice
     voiced_pause_price: float = 0.6  # added to a pause's price inside a voice
     inner_pause_price: float = 0.3  # added to a pause's price when it falls inside a cue's text
@@ -91,10 +94,12 @@ class AlignSettings:
     music_above_db: float = 10.0  # ...and this far above the noise floor
     music_seconds: float = 1.0  # shortest stretch of music reported (CaptionConfig.music_seconds: cued)
     onset_run: float = 0.1  # a voice onset begins a run of speech this long...
+    onset_sure: float = 0.9  # ...where the detector is at least this sure once
     onset_walk: float = 0.06  # ...walked back up to this long while the sound is over the floor by
     onset_above_floor_db: float = 12.0  # ...this much, and within this much of speech:
     onset_below_speech_db: float = 35.0
-    onset_reach: float = 0.3  # a piece's start this close to a voice onset moves onto it
+    onset_reach: float = 0.3  # a piece's start in silence this close before a voice moves onto it
+    onset_late_reach: float = 0.8  # ...inside a voice this long after its onset moves back to it
     drop_share: float = 0.7  # ...a share of skipping it word by word, up to:
     drop_price: float = 150.0  # of passing over a whole piece of text (not said), in frames' prices
     unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
@@ -146,6 +151,7 @@ class _Layout:
     segment_lengths: np.ndarray  # (segments,)
     kinds: np.ndarray  # (columns,) SPEECH, PAUSE or FILLER
     features: np.ndarray  # (columns, dims); pause columns are priced per audio frame
+    fillers: np.ndarray  # (gaps,) bool: the gap may hold a filler (between sentences)
 
     @property
     def columns(self) -> int:
@@ -171,9 +177,10 @@ class _Layout:
         after = self.segment_starts[4::4]
         inside = after < self.columns
         jump[after[inside]] = (self.lengths + 1)[inside]
-        jump_cost[after[inside]] = np.minimum(
-            settings.drop_share * settings.gap * self.lengths[inside], settings.drop_price / self.factor
-        )
+        if self.factor <= settings.fine_factor:  # coarser cells cannot tell a sentence is missing
+            jump_cost[after[inside]] = np.minimum(
+                settings.drop_share * settings.gap * self.lengths[inside], settings.drop_price / self.factor
+            )
         return ColumnCosts(
             optional=~speech,
             hold_cap=np.select([pause, self.kinds == FILLER], [np.inf, settings.filler_hold], settings.gap).astype(
@@ -186,32 +193,23 @@ class _Layout:
         )
 
 
-@dataclass(frozen=True)
-class Stretch:
-    """Part of the audio decoded on its own, so that a long file is read by two decoders at
-    once: its ``chunks`` begin at frame ``first`` of the file (a multiple of the 10 ms hop),
-    and it gives the frames from ``keep`` on, up to the next stretch's ``keep``; the frames
-    before ``keep`` only let the decoder settle after its seek."""
-
-    chunks: Iterable[np.ndarray]
-    first: int = 0
-    keep: int = 0
-
-
 def align(
     texts: Sequence[str],
-    audio: Iterable[np.ndarray] | Sequence[Stretch],
+    audio: Iterable[np.ndarray],
     sample_rate: int,
     settings: AlignSettings = AlignSettings(),
     duration_hint: float | None = None,
+    sentence_starts: Sequence[bool] | None = None,
 ) -> Alignment:
-    """Spans of ``texts`` (one per cue, French words in order) in the audio: its chunks, or
-    :class:`Stretch` es read at once (the first keeping from frame 0, ``keep`` increasing).
+    """Spans of ``texts`` (one per cue, French words in order) in the audio, given as chunks
+    of mono samples.
 
-    ``duration_hint`` (the probed duration) lets the features be stored without a copy."""
-    stretches = list(audio) if _are_stretches(audio) else [Stretch(audio)]  # type: ignore[arg-type]
+    ``duration_hint`` (the probed duration) lets the features be stored without a copy.
+    ``sentence_starts`` says which texts begin a sentence (default: all): a filler ("euh")
+    may be said before those only, not between the pieces of one sentence."""
     with SynthesisProcess([*texts, settings.filler], settings) as synthesis:  # beside decoding
-        features, log_energy, voice = _read_features(stretches, sample_rate, duration_hint)  # type: ignore[arg-type]
+        features, log_energy, voice = _read_features(audio, sample_rate, duration_hint)
+        release_voice_model()
         *synthetic, filler_frames = synthesis.result()
     duration = len(log_energy) * HOP_SECONDS
     if len(log_energy) < 10:
@@ -229,7 +227,8 @@ def align(
     pace = _pace(speech, cue_frames)
     cue_frames = [_paced(frames, pace) for frames in cue_frames]
     del synthetic
-    fine = _synthetic_layout(cue_frames, filler_frames, levels, settings)
+    opens = np.ones(len(texts), bool) if sentence_starts is None else np.asarray(sentence_starts, bool)
+    fine = _synthetic_layout(cue_frames, filler_frames, np.append(opens[spoken], True), levels, settings)
     # Every distance is measured in units of chance: divide both sequences by it once.
     scale = _chance_distance(features, fine)
     pause = _pause_distance(features, log_energy, speech) / scale
@@ -254,8 +253,47 @@ def align(
     )
 
 
+def _read_features(
+    chunks: Iterable[np.ndarray], sample_rate: int, duration_hint: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cepstra (with a spare column for loudness), log energy and voice probability of the
+    whole stream, one chunk in memory at a time (two while the voice detector, in a thread
+    of its own beside the features, takes the last one).
+
+    Frames go straight into arrays sized from ``duration_hint``; what does not fit (no hint,
+    or a longer stream than probed) is kept aside and added at the end."""
+    capacity = round((duration_hint or 0.0) / HOP_SECONDS) + 100
+    features = np.empty((capacity, CEPSTRA + 1), np.float32)
+    log_energy = np.empty(capacity, np.float32)
+    overflow: list[Features] = []
+    extractor = FeatureExtractor(sample_rate)
+    detector = _VoiceThread(sample_rate)
+    count = 0
+    iterator = iter(chunks)
+    try:
+        for part in _frames_of(iterator, extractor, detector):
+            stored = min(len(part), max(0, capacity - count))
+            features[count : count + stored, :CEPSTRA] = part.cepstra[:stored]
+            log_energy[count : count + stored] = part.log_energy[:stored]
+            if stored < len(part):
+                overflow.append(Features(part.cepstra[stored:], part.log_energy[stored:]))
+            count += len(part)
+    finally:
+        windows = detector.finish()
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()  # stops the decoder when reading failed
+    if overflow:
+        extra = count - capacity
+        features = np.concatenate([features, np.zeros((extra, CEPSTRA + 1), np.float32)])
+        log_energy = np.concatenate([log_energy, np.zeros(extra, np.float32)])
+        features[capacity:count, :CEPSTRA] = np.concatenate([p.cepstra for p in overflow])
+        log_energy[capacity:count] = np.concatenate([p.log_energy for p in overflow])
+    return features[:count], log_energy[:count], per_frame(windows, count)
+
+
 def _frames_of(
-    chunks: Iterable[np.ndarray], extractor: FeatureExtractor, detector: VoiceDetector
+    chunks: Iterator[np.ndarray], extractor: FeatureExtractor, detector: _VoiceThread
 ) -> Iterator[Features]:
     """The frames each chunk completes, then the last ones, as they come; every chunk is
     also handed to the voice detector."""
@@ -265,87 +303,35 @@ def _frames_of(
     yield extractor.finish()
 
 
-def _are_stretches(audio: object) -> bool:
-    return isinstance(audio, Sequence) and bool(audio) and isinstance(audio[0], Stretch)
+class _VoiceThread:
+    """The voice detector, run by a thread of its own on the chunks it is handed (its model
+    releases the interpreter's lock, so on two cores it runs beside the features)."""
 
+    def __init__(self, sample_rate: int) -> None:
+        self._detector = VoiceDetector(sample_rate)
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
-def _read_features(
-    stretches: Sequence[Stretch], sample_rate: int, duration_hint: float | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cepstra (with a spare column for loudness), log energy and voice probability of the
-    whole stream, one chunk per stretch in memory at a time, every stretch read by a thread
-    of its own.
+    def push(self, chunk: np.ndarray) -> None:
+        self._queue.put(chunk)
 
-    Frames go straight into arrays sized from ``duration_hint``; the last stretch keeps what
-    does not fit (no hint, or a longer stream than probed) aside, added at the end. A stretch
-    that ends before the next one's ``keep`` ends the audio there."""
-    capacity = max(round((duration_hint or 0.0) / HOP_SECONDS), stretches[-1].keep) + 100
-    features = np.empty((capacity, CEPSTRA + 1), np.float32)
-    log_energy = np.empty(capacity, np.float32)
-    voice = np.zeros(capacity, np.float32)
-    limits = [s.keep for s in stretches[1:]] + [None]
-    ends = [s.keep for s in stretches]
-    overflow: list[Features] = []
-    overflow_voice: list[np.ndarray] = []
-    failures: list[BaseException] = []
-    stop = threading.Event()
+    def finish(self) -> np.ndarray:
+        """Every window's probability (after the thread has taken the last chunk)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self._detector.finish()
 
-    def read(index: int) -> None:
-        stretch, limit = stretches[index], limits[index]
-        extractor = FeatureExtractor(sample_rate)
-        detector = VoiceDetector(sample_rate)
-        position = stretch.first  # file frame of the extractor's next frame
-        chunks = iter(stretch.chunks)
-        try:
-            for part in _frames_of(chunks, extractor, detector):
-                lo, hi = max(position, stretch.keep), position + len(part)
-                if limit is not None:
-                    hi = min(hi, limit, capacity)
-                stored = min(hi, capacity)
-                if stored > lo:
-                    features[lo:stored, :CEPSTRA] = part.cepstra[lo - position : stored - position]
-                    log_energy[lo:stored] = part.log_energy[lo - position : stored - position]
-                if hi > max(lo, capacity):  # the last stretch only
-                    rows = slice(max(lo, capacity) - position, hi - position)
-                    overflow.append(Features(part.cepstra[rows], part.log_energy[rows]))
-                ends[index] = max(ends[index], hi)
-                position += len(part)
-                if stop.is_set() or (limit is not None and position >= limit):
-                    break
-            lo, hi = stretch.keep, ends[index]
-            heard = per_frame(detector.finish(), hi - stretch.first)[lo - stretch.first :]
-            voice[lo : min(hi, capacity)] = heard[: max(0, min(hi, capacity) - lo)]
-            if hi > capacity:
-                overflow_voice.append(heard[capacity - lo :])
-        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
-            failures.append(error)
-            stop.set()
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()  # stops its decoder when the stretch is done early
-
-    threads = [threading.Thread(target=read, args=(k,), daemon=True) for k in range(1, len(stretches))]
-    for thread in threads:
-        thread.start()
-    read(0)
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
-    count = ends[0]
-    for index in range(1, len(stretches)):
-        if ends[index - 1] < stretches[index].keep:
-            break  # the audio ended before this stretch's part of it
-        count = ends[index]
-    if overflow and count > capacity:
-        extra = count - capacity
-        features = np.concatenate([features[:capacity], np.zeros((extra, CEPSTRA + 1), np.float32)])
-        log_energy = np.concatenate([log_energy[:capacity], np.zeros(extra, np.float32)])
-        voice = np.concatenate([voice[:capacity], np.concatenate(overflow_voice)[:extra]])
-        features[capacity:count, :CEPSTRA] = np.concatenate([p.cepstra for p in overflow])[:extra]
-        log_energy[capacity:count] = np.concatenate([p.log_energy for p in overflow])[:extra]
-    return features[:count], log_energy[:count], voice[:count]
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._detector.push(chunk)
+                except BaseException as error:  # noqa: BLE001 - raised by finish() in the caller
+                    self._failure = error
 
 
 def _locate(
@@ -365,7 +351,8 @@ def _locate(
     _solve_windows(windows, real, fine, settings, starts, ends)
     pooled = real.pooled(layout.factor)
     verdict, usual = _judge(starts, ends, pieces, path, layout, pooled)
-    verdict = replace(verdict, relative=np.where(_passed_over(path, layout), 0.0, verdict.relative))
+    passed_over = _jumped(path, layout) & (verdict.relative < settings.doubtful_ratio)
+    verdict = replace(verdict, relative=np.where(passed_over, 0.0, verdict.relative))
     found = verdict.found(settings)
     confidence = verdict.confidence(settings)
     if not found.all():
@@ -392,8 +379,15 @@ def _locate(
 
 # --- the two sequences --------------------------------------------------------------------
 
+def _put_fillers(layout: _Layout, filler: np.ndarray) -> None:
+    """Write the filler's features into the gaps that hold one."""
+    for gap in np.flatnonzero(layout.segment_lengths[1::4]):
+        start = layout.segment_starts[4 * gap + 1]
+        layout.features[start : start + len(filler)] = filler
+
+
 def _synthetic_layout(
-    cues: list[Features], filler: Features, levels: _Levels, settings: AlignSettings
+    cues: list[Features], filler: Features, fillers: np.ndarray, levels: _Levels, settings: AlignSettings
 ) -> _Layout:
     """The full-resolution layout of the synthetic speech, normalised as one voice.
 
@@ -414,10 +408,8 @@ def _synthetic_layout(
 
     filler_features = normalised(filler)
     lengths = [len(c) for c in cues]
-    layout = _empty_layout(lengths, 1, len(filler_features), CEPSTRA + 1)
-    for gap in range(len(cues) + 1):
-        start = layout.segment_starts[4 * gap + 1]
-        layout.features[start : start + len(filler_features)] = filler_features
+    layout = _empty_layout(lengths, 1, len(filler_features), CEPSTRA + 1, fillers)
+    _put_fillers(layout, filler_features)
     for k in range(len(cues)):
         start = layout.starts[k]
         layout.features[start : start + lengths[k]] = normalised(cues[k])
@@ -545,7 +537,7 @@ def _voice_prices(
     widen and narrow the detector's answer (it lags a voice's onset by up to ~150 ms)."""
     near = _running(voice, round(settings.voice_near / HOP_SECONDS), np.max)
     core = _running(voice, round(settings.voice_core / HOP_SECONDS), np.min)
-    around = _running(voice, round(0.25 / HOP_SECONDS), np.mean)
+    around = _running(voice, round(settings.voice_around / HOP_SECONDS), np.mean)
     share = settings.unvoiced_pause_share
     capped = np.minimum(pause, settings.pause_gap)
     priced = capped * (share + (1.0 - share) * around) + settings.voiced_pause_price * core
@@ -569,21 +561,22 @@ def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _empty_layout(
-    lengths: Sequence[int], factor: int, filler: int, dims: int, *, full_gaps: bool = True
+    lengths: Sequence[int], factor: int, filler: int, dims: int, fillers: np.ndarray, *, full_gaps: bool = True
 ) -> _Layout:
-    """Segments pause, filler, pause, cue, ..., pause, filler, pause; features zero. Without
-    ``full_gaps`` (coarse levels) a gap is one pause column: the filler and second pause
-    segments are empty, so gaps do not outnumber the few columns of each cue."""
+    """Segments pause, filler, pause, cue, ..., pause, filler, pause; features zero. The
+    filler segment is empty in gaps where ``fillers`` says no filler is said (inside a
+    sentence). Without ``full_gaps`` (coarse levels) a gap is one pause column: the filler
+    and second pause segments are empty, so gaps do not outnumber the few columns of each cue."""
     second = 1 if full_gaps else 0
-    gap = [(PAUSE, 1), (FILLER, filler if full_gaps else 0), (PAUSE, second)]
     segments: list[tuple[int, int]] = []
-    for length in lengths:
-        segments += [*gap, (SPEECH, length)]
-    segments += gap
+    for length, with_filler in zip([*lengths, None], fillers):
+        segments += [(PAUSE, 1), (FILLER, filler if full_gaps and with_filler else 0), (PAUSE, second)]
+        if length is not None:
+            segments.append((SPEECH, length))
     sizes = np.array([size for _, size in segments], np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     kinds = np.repeat(np.array([kind for kind, _ in segments], np.int8), sizes)
-    return _Layout(factor, starts, sizes, kinds, np.zeros((int(sizes.sum()), dims), np.float32))
+    return _Layout(factor, starts, sizes, kinds, np.zeros((int(sizes.sum()), dims), np.float32), fillers)
 
 
 def _layout(fine: _Layout, factor: int, filler: np.ndarray) -> _Layout:
@@ -592,10 +585,8 @@ def _layout(fine: _Layout, factor: int, filler: np.ndarray) -> _Layout:
     full_gaps = factor <= FULL_GAPS_UP_TO
     pooled_filler = _pool(filler, factor) if full_gaps else filler[:0]
     groups = -(-fine.lengths // factor)
-    layout = _empty_layout(groups, factor, len(pooled_filler), filler.shape[1], full_gaps=full_gaps)
-    for gap in range(len(groups) + 1):
-        start = layout.segment_starts[4 * gap + 1]
-        layout.features[start : start + len(pooled_filler)] = pooled_filler
+    layout = _empty_layout(groups, factor, len(pooled_filler), filler.shape[1], fine.fillers, full_gaps=full_gaps)
+    _put_fillers(layout, pooled_filler)
     cue = np.repeat(np.arange(len(groups)), groups)
     within = np.arange(int(groups.sum())) - np.repeat(np.cumsum(groups) - groups, groups)
     layout.features[layout.starts[cue] + within] = _pool_cues(fine, factor, groups, cue, within)
@@ -881,9 +872,10 @@ class _Verdict:
     def found(self, settings: AlignSettings) -> np.ndarray:
         """Heard: it got enough of its usual time and matched better than chance; a text
         that got little time (under ``doubtful_ratio``) must also match about as well as the
-        others (an unsaid sentence squeezed into a neighbour's audio matches worse)."""
+        texts around it (an unsaid sentence squeezed into a neighbour's audio matches worse;
+        a speaker whose voice is far from the synthetic one matches worse all along)."""
         squeezed = self.relative < settings.doubtful_ratio
-        worse = self.distance > np.median(self.distance) + settings.doubtful_mismatch
+        worse = self.distance > _local_median(self.distance, NEIGHBOURS) + settings.doubtful_mismatch
         return (self.relative >= settings.min_found_ratio) & (self.distance < 1.0) & ~(squeezed & worse)
 
     def confidence(self, settings: AlignSettings) -> np.ndarray:
@@ -920,16 +912,25 @@ def _judge(
     return _Verdict(ratios / usual, distances), usual
 
 
-def _passed_over(path: Path, layout: _Layout) -> np.ndarray:
-    """Pieces the path jumped over whole (text not said): every column in one row. The
-    boundary windows cannot tell, since each sees only one end of a piece; so such a piece
-    counts as having had no time, and the second pass aligns its neighbours without it."""
-    out = np.zeros(len(layout.starts), bool)
-    for k, (start, length) in enumerate(zip(layout.starts, layout.lengths)):
-        if length >= 2:
-            rows = path.entry[start : start + length]
-            out[k] = rows[0] == rows[-1] and path.exit[start + length - 1] == rows[0]
-    return out
+NEIGHBOURS = 8  # pieces each side that set what matching "as well as the others" means
+
+
+def _local_median(values: np.ndarray, half: int) -> np.ndarray:
+    """The median of each value's neighbourhood (``half`` each side)."""
+    if len(values) == 0:
+        return values
+    padded = np.pad(values, half, mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+
+
+def _jumped(path: Path, layout: _Layout) -> np.ndarray:
+    """Pieces the path jumped over whole (text not said). The boundary windows, each seeing
+    one end of a piece, may still squeeze such a piece into a neighbour's audio; when they
+    gave it little time too, it counts as having had none, and the second pass aligns its
+    neighbours without it (when they found it its usual time, they are trusted)."""
+    if path.jumped is None:
+        return np.zeros(len(layout.starts), bool)
+    return np.array([bool(path.jumped[s]) if n else False for s, n in zip(layout.starts, layout.lengths)])
 
 
 def _second_pass(
@@ -990,43 +991,71 @@ class _Onsets:
     def __init__(self, voice: np.ndarray, log_energy: np.ndarray, levels: _Levels, settings: AlignSettings):
         run = round(settings.onset_run / HOP_SECONDS)
         speech = activity.fill_runs(voice >= 0.5, True, run, edges=True)
+        for a, b in np.flatnonzero(np.diff(np.concatenate([[0], speech, [0]]).astype(np.int8))).reshape(-1, 2):
+            if voice[a:b].max() < settings.onset_sure:
+                speech[a:b] = False  # a breath, a click: the detector is never sure of it
         edges = np.flatnonzero(np.diff(np.concatenate([[0], speech.astype(np.int8)])) == 1)
         walk = round(settings.onset_walk / HOP_SECONDS)
         starts = edges.copy()
+        thresholds = np.empty(len(edges), np.float32)
         for k, edge in enumerate(edges):
             # the floor right before this voice (a recording's own room tone, not the file's)
             floor = float(np.percentile(log_energy[max(0, edge - 100) : edge + 1], 20))
-            threshold = max(
+            thresholds[k] = max(
                 floor + settings.onset_above_floor_db / activity.DB_PER_NEPER,
                 float(levels.speech[edge]) - settings.onset_below_speech_db / activity.DB_PER_NEPER,
             )
             first = edge
-            while first > 0 and edge - first < walk and log_energy[first - 1] > threshold:
+            while first > 0 and edge - first < walk and log_energy[first - 1] > thresholds[k]:
                 first -= 1
             starts[k] = first
         self.runs = edges  # where the detector's voice runs begin
         self.starts = starts  # the same, walked back to the sound's rise
+        self.thresholds = thresholds  # over this log energy, the sound has risen
+        self.log_energy = log_energy
         self.speech = speech
         self.reach = round(settings.onset_reach / HOP_SECONDS)
+        self.late_reach = round(settings.onset_late_reach / HOP_SECONDS)
 
     def snap(self, starts: np.ndarray, ends: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """Heard pieces' starts moved to the voice onset within ``onset_reach`` when no voice
-        lies between them (never before the previous piece's end or after the piece's own)."""
+        """Heard pieces' starts moved onto a voice onset (never before the previous piece's
+        end or after the piece's own): a start in silence or music up to ``onset_reach``
+        before a voice moves to it; a start inside a voice that began after a pause, up to
+        ``onset_late_reach`` after it, with no text before it there, moves back to it (the
+        path gave the piece's first words to the pause or filler before it)."""
         out = starts.copy()
         for k in np.flatnonzero(found):
-            i = int(np.searchsorted(self.starts, starts[k] - self.reach))
-            if i >= len(self.starts) or self.starts[i] > starts[k] + self.reach:
-                continue
-            onset = int(self.starts[i])
-            lo, hi = sorted((onset, int(starts[k])))
-            if self.speech[lo:hi].any() and onset < starts[k]:
-                continue  # a voice already sounds before the start: keep the path's boundary
-            if onset > starts[k] and self.speech[lo : min(hi, int(self.runs[i]))].any():
-                continue
-            previous = ends[k - 1] if k > 0 else 0
-            if previous <= onset < ends[k]:
+            start = int(starts[k])
+            previous = int(ends[k - 1]) if k > 0 else 0
+            onset = self._onset_after(start) if not self.speech[min(start, len(self.speech) - 1)] else None
+            if onset is None:
+                onset = self._onset_before(start, previous)
+            if onset is not None and previous <= onset < ends[k]:
                 out[k] = onset
         return out
+
+    def _onset_after(self, start: int) -> int | None:
+        """Where the sound rises into the next voice onset, when the start lies in silence
+        (or music) within reach before it: the detector hears a voice late, so a start in
+        a consonant already sounding stays."""
+        i = int(np.searchsorted(self.runs, start))
+        if i >= len(self.runs) or self.runs[i] > start + self.reach:
+            return None
+        rising = self.log_energy[start : self.runs[i] + 1] > self.thresholds[i]
+        if rising[0]:
+            return None
+        quiet = np.flatnonzero(~rising)
+        return start + int(quiet[-1]) + 1
+
+    def _onset_before(self, start: int, previous: int) -> int | None:
+        """The onset of the voice the start lies in, when it began after a pause, within
+        ``late_reach``, and after the previous piece's end."""
+        i = int(np.searchsorted(self.runs, start, side="right")) - 1
+        if i < 0 or start - self.runs[i] > self.late_reach or self.runs[i] < previous:
+            return None
+        if not self.speech[self.runs[i] : start + 1].all():
+            return None  # a pause between: the voice before is not this piece's
+        return max(previous, int(self.starts[i]))
 
 
 def _extend_to_offsets(

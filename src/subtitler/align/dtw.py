@@ -75,6 +75,7 @@ class Path:
     entry: np.ndarray  # (columns,) first row of the path in each column
     exit: np.ndarray  # (columns,) last row of the path in each column
     cost: float
+    jumped: np.ndarray | None = None  # (columns,) bool: passed over by a jump
 
     def row_span(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
         """For each row, the first and last column the path visits in it."""
@@ -124,8 +125,9 @@ def banded_path(
     if not np.isfinite(cost):
         raise ValueError("no path through the band")
     entry, exit_ = np.empty(columns, np.int64), np.empty(columns, np.int64)
-    _dtw.band_backtrack(rows, width, columns, codes, lo, jumps, entry, exit_)
-    return Path(entry=entry, exit=exit_, cost=cost)
+    jumped = np.zeros(columns, np.uint8)
+    _dtw.band_backtrack(rows, width, columns, codes, lo, jumps, entry, exit_, jumped)
+    return Path(entry=entry, exit=exit_, cost=cost, jumped=jumped.astype(bool))
 
 
 def _positions(columns: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -160,15 +162,17 @@ def corner_paths(
     holds = np.ascontiguousarray(holds, np.float32)
     entry = np.zeros((problems, cols), np.int64)
     exit_ = np.zeros((problems, cols), np.int64)
+    jumped = np.zeros((problems, cols), np.uint8)
     finals = np.empty(problems)
     _dtw.corner_paths(
         problems, rows, cols, np.ascontiguousarray(d, np.float32),
         np.ascontiguousarray(row_counts, np.int64), np.ascontiguousarray(col_counts, np.int64),
         optional, hold_cap, hold_extra, float(costs.gap), holds,
         np.ascontiguousarray(costs.jumps(), np.int64), np.ascontiguousarray(costs.jump_costs(), np.float32),
-        entry, exit_, finals,
+        entry, exit_, jumped, finals,
     )  # fmt: skip
     return [
-        Path(entry=entry[p, : col_counts[p]], exit=exit_[p, : col_counts[p]], cost=float(finals[p]))
+        Path(entry=entry[p, : col_counts[p]], exit=exit_[p, : col_counts[p]], cost=float(finals[p]),
+             jumped=jumped[p, : col_counts[p]].astype(bool))
         for p in range(problems)
     ]

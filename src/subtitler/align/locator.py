@@ -13,7 +13,7 @@ from ..model import Cue, MediaInfo, SpeechSpan
 from ..timing import LocatedSpeech, register_locator
 import numpy as np
 
-from .aligner import Alignment, AlignSettings, Stretch, align
+from .aligner import Alignment, AlignSettings, align
 from .doubts import cue_evidence
 from .features import HOP_SECONDS
 from .verbalize import verbalize
@@ -21,9 +21,6 @@ from .verbalize import verbalize
 SAMPLE_RATE = 16000
 DOUBTED_CONFIDENCE = 0.4  # a cue with a reason to doubt its start is below config.min_confidence
 CHUNK_SECONDS = 30.0
-SPLIT_SECONDS = 600.0  # longer audio is decoded in two halves at once (one decoder is the
-# longest task of a webinar's alignment: 4 of its 8 s on two cores)
-SETTLE_SECONDS = 1.0  # decoded before the second half, and dropped: the decoder settles
 
 
 class AudioLocator:
@@ -36,10 +33,10 @@ class AudioLocator:
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
         began = time.perf_counter()
-        pieces, owners = _pieces(cues)
+        pieces, owners, opens = _pieces(cues)
         try:
-            stretches = _stretches(media)
-            aligned = align(pieces, stretches, SAMPLE_RATE, self.settings, duration_hint=media.duration)
+            aligned = align(pieces, _chunks(media), SAMPLE_RATE, self.settings, duration_hint=media.duration,
+                            sentence_starts=opens)
         except MediaError as error:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
@@ -74,20 +71,25 @@ class AudioLocator:
 
 
 PAUSE_AFTER = re.compile(r"(?<=[.!?…;:,])\s+")
+SENTENCE_END = ".!?…"
 
 
-def _pieces(cues: Sequence[Cue]) -> tuple[list[str], list[int]]:
-    """The verbalised text of every cue, cut where a speaker may pause (after punctuation),
-    and the cue each piece belongs to. Between pieces, as between cues, the aligner allows
-    a pause or a filler: real speakers pause between the sentences of one cue, and a cue
-    matched as one piece across a 5 s pause lost its first sentence."""
+def _pieces(cues: Sequence[Cue]) -> tuple[list[str], list[int], list[bool]]:
+    """The verbalised text of every cue, cut where a speaker may pause (after punctuation);
+    the cue each piece belongs to; whether it opens a cue or a sentence. Between pieces, as
+    between cues, the aligner allows a pause (and before a sentence, a filler): real
+    speakers pause at commas and between the sentences of one cue, and a cue matched as one
+    piece across a 5 s pause lost its first sentence."""
     pieces: list[str] = []
     owners: list[int] = []
+    opens: list[bool] = []
     for index, cue in enumerate(cues):
-        for part in PAUSE_AFTER.split(cue.text.strip()) or [""]:
+        parts = PAUSE_AFTER.split(cue.text.strip()) or [""]
+        for number, part in enumerate(parts):
             pieces.append(verbalize(part))
             owners.append(index)
-    return pieces, owners
+            opens.append(number == 0 or parts[number - 1].rstrip()[-1:] in SENTENCE_END)
+    return pieces, owners, opens
 
 
 def _cue_spans(spans: Sequence[SpeechSpan], owners: Sequence[int], count: int) -> tuple[SpeechSpan, ...]:
@@ -127,22 +129,12 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
     )
 
 
-def _stretches(media: MediaInfo) -> list[Stretch]:
-    """The whole audio, or (when long) its halves, each read by an ffmpeg of its own. Where
-    it is cut depends on the duration alone, so the timings do not depend on the machine."""
+def _chunks(media: MediaInfo):  # type: ignore[no-untyped-def]
+    """The audio, decoded by one ffmpeg, ``CHUNK_SECONDS`` at a time. (Two decoders, one per
+    half, saved 2 s of a webinar on two cores but held 35 MB more at the peak.)"""
     from .. import media as media_io
 
-    def decode(start: float = 0.0, duration: float | None = None):  # type: ignore[no-untyped-def]
-        return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS, start, duration)
-
-    if media.duration < SPLIT_SECONDS:
-        return [Stretch(decode())]
-    seam = round(media.duration / 2 / HOP_SECONDS)  # first frame of the second half
-    settle = round(SETTLE_SECONDS / HOP_SECONDS)
-    return [
-        Stretch(decode(duration=(seam + settle) * HOP_SECONDS)),
-        Stretch(decode(start=(seam - settle) * HOP_SECONDS), first=seam - settle, keep=seam),
-    ]
+    return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
 
 
 register_locator("audio", lambda threads: AudioLocator(AlignSettings(threads=threads)))

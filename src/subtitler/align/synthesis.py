@@ -7,9 +7,8 @@ video makes the synthesis, hence the timings, identical whatever the batch's par
 engine; it also synthesises while the parent decodes the audio. A plain subprocess (not
 multiprocessing) works inside daemonic workers such as Dask's.
 
-A long text is synthesised by two processes at once, each from a reset engine: on a
-two-core machine the synthesis of a webinar otherwise outlasts the decoding by 2 s. Where
-it is cut depends on the text alone, so the timings still do not depend on the machine.
+The whole text is synthesised by one process (a 75-minute webinar's in ~4 s): splitting it
+between two made two-core machines faster but cost 40 MB more memory at the peak.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from .aligner import AlignSettings
 
 SYNTHETIC_RANGE_DB = 50.0  # synthetic frames quieter than this below its peak are silence
-SPLIT_CHARACTERS = 12_000  # longer text (about 12 min of speech) is cut in two halves
 NO_FRAMES = Features(np.zeros((0, CEPSTRA), np.float32), np.zeros(0, np.float32))
 
 
@@ -56,38 +54,11 @@ def synthesise_each(texts: Sequence[str], settings: AlignSettings) -> Iterator[F
     return (synthetic_frames(text, settings) for text in texts)
 
 
-def halves(texts: Sequence[str]) -> list[Sequence[str]]:
-    """The texts in one part, or in two of about as many characters when they are long."""
-    before = np.cumsum([0, *(len(text) for text in texts)])  # characters before each cut
-    cut = int(np.argmin(np.abs(before - before[-1] / 2)))
-    if before[-1] <= SPLIT_CHARACTERS or cut in (0, len(texts)):
-        return [texts]
-    return [texts[:cut], texts[cut:]]
-
-
 class SynthesisProcess:
-    """``synthesise_each`` running in fresh interpreters (one per part of :func:`halves`);
-    ``result()`` waits for them and gives the frames of every text, in order."""
-
-    def __init__(self, texts: Sequence[str], settings: AlignSettings) -> None:
-        self._children = [_Child(part, settings) for part in halves(list(texts))]
-
-    def __enter__(self) -> SynthesisProcess:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Never leave a child running when the parent gave up (decoding failed)."""
-        for child in self._children:
-            child.stop()
-
-    def result(self) -> list[Features]:
-        return [frames for child in self._children for frames in child.result()]
-
-
-class _Child:
-    """One interpreter synthesising one part. A thread feeds it the texts and reads back one
-    pickled :class:`Features` per text as it comes, so neither side ever holds the whole
-    part as bytes; another thread drains its stderr."""
+    """``synthesise_each`` running in a fresh interpreter; ``result()`` waits for it and
+    gives the frames of every text, in order. A thread feeds it the texts and reads back one
+    pickled :class:`Features` per text as it comes, so neither side ever holds them all as
+    bytes; another thread drains its stderr."""
 
     def __init__(self, texts: Sequence[str], settings: AlignSettings) -> None:
         self._count = len(texts)
@@ -120,6 +91,13 @@ class _Child:
     def _drain(self) -> None:
         with self._process.stderr:  # type: ignore[union-attr]
             self._stderr = self._process.stderr.read()  # type: ignore[union-attr]
+
+    def __enter__(self) -> SynthesisProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Never leave the child running when the parent gave up (decoding failed)."""
+        self.stop()
 
     def stop(self) -> None:
         if self._process.poll() is None:
