@@ -244,3 +244,40 @@ def test_the_aligner_reports_real_music_alone_and_not_the_voice_over_a_music_bed
         assert all(overlap(found, said) < 0.2 for said in voice), (found, voice)
     for span, said in zip(result.spans, voice):  # the cue after the music starts on the voice
         assert span.found and abs(span.start - said[0]) < 0.25
+
+
+# --- in the page --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("embed", [None, "https://tube.example.org/videos/embed/3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"])
+def test_the_page_shows_sound_notes_apart_from_the_words_where_they_are_heard(embed):
+    """Intro before the first paragraph, interlude before the paragraph said after it,
+    outro after the last paragraph; each its own paragraph (never inside a list or the
+    spoken text), with a time control when the page has a player."""
+    from html_helpers import parse, sample_transcript, with_sound_notes
+    from subtitler.cues import build_cues
+    from subtitler.html import VideoFiles, render_video_page
+    from subtitler.sentences import split_sentences
+
+    transcript = replace(sample_transcript(), video_embed_src=embed)
+    timed = with_sound_notes(build_cues(split_sentences(transcript), CONFIG))
+    page = parse(render_video_page(transcript, timed, VideoFiles(vtt="a.vtt", srt="a.srt", txt="a.txt")))
+    body = page.find("div", class_="transcript-text")
+    top = [child for child in body.children if not isinstance(child, str)]
+    notes = [n for n in top if "sound-note" in (n.attrs.get("class") or "")]
+    assert len(notes) == 3 == len(body.find_all(class_="sound-note"))  # all at the top level
+    words = lambda node: node.text(skip={"seek", "visually-hidden"})  # noqa: E731
+    first_block = transcript.blocks[timed[1].cue.block_index].text
+    interlude_block = transcript.blocks[timed[5].cue.block_index].text
+    last_block = transcript.blocks[timed[-2].cue.block_index].text
+    position = {words(node): n for n, node in enumerate(top)}
+    assert top.index(notes[0]) == position[first_block] - 1
+    assert top.index(notes[1]) == position[interlude_block] - 1
+    assert top.index(notes[2]) == position[last_block] + 1 == len(top) - 1
+    for note, music_cue in zip(notes, [timed[0], timed[4], timed[-1]]):
+        assert words(note) == "♪ Musique ♪"
+        controls = note.find_all("a", class_="seek")
+        if embed is None:
+            assert controls == []
+        else:
+            assert [float(c.attrs["data-start"]) for c in controls] == [music_cue.start]
