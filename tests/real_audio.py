@@ -39,6 +39,7 @@ class Block:
     samples: np.ndarray
     onset: float
     offset: float
+    start: float  # where the block begins in the take
 
     @property
     def duration(self) -> float:
@@ -69,7 +70,7 @@ def ej_fra_blocks() -> tuple[Block, ...]:
         samples = take[round(float(row["start_s"]) * RATE) : round(float(row["end_s"]) * RATE)]
         extent = speech_extent(samples, RATE)
         assert extent is not None, row["block"]
-        blocks.append(Block(row["text"].strip(), samples, extent.onset, extent.offset))
+        blocks.append(Block(row["text"].strip(), samples, extent.onset, extent.offset, float(row["start_s"])))
     return tuple(blocks)
 
 
