@@ -10,7 +10,15 @@ import pytest
 
 from real_audio import RATE, common_voice, common_voice_clips, decode, ej_fra_take, music_tracks
 from subtitler.align.features import HOP_SECONDS
-from subtitler.align.voice import BATCH_ROWS, SEGMENT_WINDOWS, SETTLE_WINDOWS, WINDOW, WINDOW_SECONDS, VoiceDetector, per_frame
+from subtitler.align.voice import (
+    BATCH_ROWS,
+    SEGMENT_WINDOWS,
+    SETTLE_WINDOWS,
+    WINDOW,
+    WINDOW_SECONDS,
+    VoiceDetector,
+    per_frame,
+)
 
 
 def detect(samples: np.ndarray, rate: int = RATE, chunk: int | None = None) -> np.ndarray:

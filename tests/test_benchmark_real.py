@@ -4,8 +4,6 @@ and the pure helpers that lay the cases out (``benchmarks/real_speech.py``)."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -130,7 +128,7 @@ def test_magenta_sound_cues_read_back_as_sound_cues(tmp_path):
 
 
 def test_flagged_cues_are_read_from_a_build_report():
-    report = json.loads(json.dumps({"videos": [{"flagged_cues": [0, 3], "flag_reasons": [["music-near"], ["no-voice"]]}]}))
+    report = {"videos": [{"flagged_cues": [0, 3], "flag_reasons": [["music-near"], ["no-voice"]]}]}
     assert flagged_cues(report) == {0, 3}
     assert flagged_cues({"videos": []}) == set()
 

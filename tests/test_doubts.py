@@ -237,8 +237,8 @@ def test_doubts_become_the_cue_s_review_flags_in_the_report_s_order():
 
 
 def test_a_doubt_alone_flags_a_cue_for_review():
-    [alone] = apply_timing_rules([_cue(0, "Une phrase.")], [SpeechSpan(1.0, 3.0, confidence=1.0, doubts=("no-voice",))],
-                                 5.0, 25.0, CaptionConfig())
+    span = SpeechSpan(1.0, 3.0, confidence=1.0, doubts=("no-voice",))
+    [alone] = apply_timing_rules([_cue(0, "Une phrase.")], [span], 5.0, 25.0, CaptionConfig())
     assert review_reasons(alone) == ("no-voice",) and is_flagged(alone)
 
 
@@ -246,7 +246,8 @@ def result(slug: str | None, flagged: int) -> VideoResult:
     return VideoResult(
         transcript=f"transcripts/{slug or 'sans-titre'}.md", slug=slug, status="ok",
         flagged_cues=tuple(range(0, 2 * flagged, 2)),
-        flag_reasons=tuple(("unwritten-speech",) if k % 2 else ("not-found", "low-confidence") for k in range(flagged)),
+        flag_reasons=tuple(("unwritten-speech",) if k % 2 else ("not-found", "low-confidence")
+                           for k in range(flagged)),
     )
 
 

@@ -249,7 +249,8 @@ def test_the_aligner_reports_real_music_alone_and_not_the_voice_over_a_music_bed
 # --- in the page --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("embed", [None, "https://tube.example.org/videos/embed/3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"])
+@pytest.mark.parametrize("embed", [None, "https://tube.example.org/videos/embed/3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"],
+                         ids=["no-player", "peertube"])
 def test_the_page_shows_sound_notes_apart_from_the_words_where_they_are_heard(embed):
     """Intro before the first paragraph, interlude before the paragraph said after it,
     outro after the last paragraph; each its own paragraph (never inside a list or the
