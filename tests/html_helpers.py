@@ -128,3 +128,15 @@ def sentence_timed_cues(transcript: Transcript, step: float = 4.0) -> list[Timed
     cues = [Cue(n, (s.text,), s.text, s.block_index, n, block_offset=s.offset)
             for n, s in enumerate(split_sentences(transcript))]
     return timed(cues, 1.5, step)
+
+
+def with_sound_notes(cues: Sequence[Cue]) -> list[TimedCue]:
+    """The cues evenly timed around real-looking music: an intro, an interlude after the third
+    cue and an outro, with the sound cues ``timing.sounds.with_music_cues`` gives them."""
+    from subtitler.config import CaptionConfig
+    from subtitler.timing.sounds import with_music_cues
+
+    speech = timed(cues[:3], 8.0) + timed(cues[3:], 28.0)
+    end = speech[-1].end
+    music = [(0.0, 7.5), (speech[2].end + 0.5, speech[3].start - 0.5), (end + 0.5, end + 6.0)]
+    return with_music_cues(speech, music, end + 6.5, 25.0, CaptionConfig())

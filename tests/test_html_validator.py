@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from html_helpers import fake_timed_cues, sample_transcript, sentence_timed_cues
+from html_helpers import fake_timed_cues, sample_transcript, sentence_timed_cues, with_sound_notes
 from subtitler.errors import TranscriptError
 from subtitler.html import IndexEntry, VideoFiles, write_index, write_video_page
 from subtitler.transcript import load_transcript
@@ -59,6 +59,10 @@ def corpus_site(corpus_files, tmp_path_factory):
                            ("mp4", "https://videos.example.org/v.mp4"), ("none", None)):
         transcript = replace(sample, slug=f"sample-{variant}", video_embed_src=embed)
         pages.append(write_video_page(transcript, fake_timed_cues(transcript), files_for(variant), out))
+    for variant, embed in (("music", sample.video_embed_src), ("music-none", None)):  # sound notes
+        transcript = replace(sample, slug=f"sample-{variant}", video_embed_src=embed)
+        cues = with_sound_notes([t.cue for t in fake_timed_cues(transcript)])
+        pages.append(write_video_page(transcript, cues, files_for(variant), out))
     pages.append(write_index(entries, out))
     return pages, entries
 
@@ -67,8 +71,8 @@ def test_every_corpus_transcript_gets_a_page_or_a_failed_index_entry(corpus_file
     pages, entries = corpus_site
     assert len(entries) == len(corpus_files) == 106
     failed = [e for e in entries if e.status == "failed"]
-    assert len(pages) == len(corpus_files) - len(failed) + 4  # + 3 sample variants + the index
-    assert len(pages) - 4 >= 100, [e.message for e in failed]  # the check covers the corpus
+    assert len(pages) == len(corpus_files) - len(failed) + 6  # + 5 sample variants + the index
+    assert len(pages) - 6 >= 100, [e.message for e in failed]  # the check covers the corpus
 
 
 def test_the_nu_html_checker_finds_no_error_in_the_pages_of_the_whole_corpus(vnu, corpus_site):

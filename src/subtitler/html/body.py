@@ -25,7 +25,8 @@ class CueMark:
     offset: int  # index of the cue's first character in ``Block.text``
     start: float
     href: str  # the no-JavaScript link (watch page at ``start``); "" without a player
-    sound: str | None = None  # a sound note's words ("Musique"), shown before the block
+    sound: str | None = None  # a sound note's words ("Musique"), shown before the block (after
+    # it when ``offset`` is the block's end: the note follows all of the block's speech)
 
 
 @dataclass(frozen=True)
@@ -71,23 +72,28 @@ def render_blocks(
     for index, block in blocks:
         block_marks = [m for m in marks.get(index, ()) if m.sound is None]
         notes = [m for m in marks.get(index, ()) if m.sound is not None]
-        if notes:
+        end = len(block.text)
+        after = [note for note in notes if 0 < end <= note.offset]  # at the block's end: an outro
+        if len(after) < len(notes):
             lists.close_all()
-            out.extend(_sound_note(note) for note in notes)
+            out.extend(_sound_note(note) for note in notes if note not in after)
         inner = _block_inner(block, block_marks, carry if block.spoken else None)
         if block_marks:
             carry = block_marks[-1].number
         if block.kind is BlockKind.LIST_ITEM:
             lists.item(index, block, inner)
-            continue
-        lists.close_all()
-        if block.kind is BlockKind.HEADING:
-            level = min(6, top_level + rank[block.level])
-            out.append(f"<h{level}>{inner}</h{level}>")
-        elif block.speaker_turn:
-            out.append(f'<p class="turn">{TURN_MARK}{inner}</p>')
         else:
-            out.append(f"<p>{inner}</p>")
+            lists.close_all()
+            if block.kind is BlockKind.HEADING:
+                level = min(6, top_level + rank[block.level])
+                out.append(f"<h{level}>{inner}</h{level}>")
+            elif block.speaker_turn:
+                out.append(f'<p class="turn">{TURN_MARK}{inner}</p>')
+            else:
+                out.append(f"<p>{inner}</p>")
+        if after:
+            lists.close_all()
+            out.extend(_sound_note(note) for note in after)
     lists.close_all()
     return "\n".join(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,14 +101,21 @@ def _marks(transcript: Transcript, timed_cues: Sequence[TimedCue],
             raise OutputError(f"cue {number} points to block {index}, which the transcript "
                               f"does not have ({len(transcript.blocks)} blocks)", transcript.path)
     seekable = player is not None and player.seekable
+    last_speech: dict[int, float] = {}  # block -> start of its last speech cue
+    for timed in timed_cues:
+        if timed.cue.kind is CueKind.SPEECH:
+            index = timed.cue.block_index
+            last_speech[index] = max(timed.start, last_speech.get(index, timed.start))
     marks: dict[int, list[CueMark]] = {}
     for number, timed in enumerate(timed_cues):
         sound = _sound_words(timed)
         if not seekable and sound is None:
             continue
-        marks.setdefault(timed.cue.block_index, []).append(
-            CueMark(number, timed.cue.block_offset, timed.start,
-                    player.url_at(timed.start) if seekable and player else "", sound))
+        index, offset = timed.cue.block_index, timed.cue.block_offset
+        if sound is not None and timed.start > last_speech.get(index, math.inf):
+            offset = len(transcript.blocks[index].text)  # heard after all of the block's speech
+        marks.setdefault(index, []).append(
+            CueMark(number, offset, timed.start, player.url_at(timed.start) if seekable and player else "", sound))
     for block_marks in marks.values():
         block_marks.sort(key=lambda m: (m.offset, m.start))
     return marks

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from ..config import CaptionConfig
 from ..model import Cue, CueKind, TimedCue
+from .rules import _media_end_ms
 
 
 def with_music_cues(
@@ -30,6 +31,7 @@ def with_music_cues(
     if not config.music_cues:
         return list(timed)
     gap = math.ceil(round(config.min_gap(fps) * 1000, 6)) / 1000
+    media_end = _media_end_ms(media_duration) / 1000  # as the speech cues: never after the media
     notes: list[TimedCue] = []
     for start, end in music:
         if end - start < config.music_seconds:
@@ -37,7 +39,7 @@ def with_music_cues(
         before = [t for t in timed if t.start < start + (end - start) / 2]
         after = [t for t in timed if t.start >= start + (end - start) / 2]
         first = max(start, before[-1].end + gap if before else 0.0)
-        last = min(end, after[0].start - gap if after else media_duration, first + config.max_duration)
+        last = min(end, after[0].start - gap if after else media_end, first + config.max_duration)
         first, last = _ms(first), _ms(last)
         if last - first < config.min_duration:
             continue

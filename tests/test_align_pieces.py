@@ -1,0 +1,140 @@
+"""Cues cut into pieces where a speaker may pause, and pieces passed over whole when they are
+not said: the locator's pieces (``align.locator``), the aligner's jumps over a piece, on
+real speech (ej-fra)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from real_audio import RATE, Timeline, ej_fra_blocks, ej_fra_take, room_tone, write_m4a
+from subtitler.align.aligner import AlignSettings, _empty_layout, _passed_over, align
+from subtitler.align.dtw import Path
+from subtitler.align.locator import AudioLocator, _cue_spans, _pieces
+from subtitler.align.verbalize import verbalize
+from subtitler.config import CaptionConfig
+from subtitler.cues import build_cues
+from subtitler.media import probe
+from subtitler.model import Cue, SpeechSpan
+from subtitler.sentences import split_sentences
+from subtitler.transcript import load_transcript
+
+NEVER_SAID = "Nous verrons aussi comment protéger ses données personnelles sur internet."
+
+
+def cue(index: int, text: str) -> Cue:
+    return Cue(index=index, lines=(text,), text=text, block_index=0, sentence_index=index)
+
+
+# --- pieces -------------------------------------------------------------------------------------
+
+
+def test_a_cue_is_cut_after_its_punctuation_and_each_piece_is_verbalised():
+    pieces, owners = _pieces([
+        cue(0, "Bonjour. Je m'appelle Éric, et vous ?"),
+        cue(1, "Il a 12 ans"),
+        cue(2, "Trois points… puis la suite ; enfin : fin!"),
+    ])
+    assert owners == [0, 0, 0, 1, 2, 2, 2, 2]
+    assert pieces == [verbalize(p) for p in (
+        "Bonjour.", "Je m'appelle Éric,", "et vous ?", "Il a 12 ans",
+        "Trois points…", "puis la suite ;", "enfin :", "fin!")]
+    assert "douze" in pieces[3]
+
+
+def test_punctuation_inside_a_word_or_a_number_does_not_cut():
+    pieces, owners = _pieces([cue(0, "Le site www.exemple.fr coûte 3,50 euros.")])
+    assert owners == [0] and len(pieces) == 1
+
+
+def test_a_cue_s_span_runs_from_its_first_heard_piece_to_its_last():
+    spans = [
+        SpeechSpan(1.0, 2.0, 0.9), SpeechSpan(6.0, 8.0, 0.7),  # cue 0: a long pause between its pieces
+        SpeechSpan(8.0, 8.0, 0.1, found=False), SpeechSpan(8.5, 10.0, 0.8),  # cue 1: first piece unheard
+        SpeechSpan(10.0, 10.0, 0.0, found=False), SpeechSpan(10.0, 11.0, 0.1, found=False),  # cue 2: none heard
+    ]
+    assert _cue_spans(spans, [0, 0, 1, 1, 2, 2], 3) == (
+        SpeechSpan(1.0, 8.0, 0.9, found=True),
+        SpeechSpan(8.5, 10.0, 0.8, found=True),
+        SpeechSpan(10.0, 11.0, 0.0, found=False),
+    )
+
+
+# --- jumps over a piece not said ---------------------------------------------------------------
+
+
+def test_every_piece_may_be_passed_over_whole_for_less_than_skipping_it_frame_by_frame():
+    settings = AlignSettings()
+    for factor in (1, 16, 64):
+        layout = _empty_layout([30, 2, 500], factor, 6 if factor == 1 else 0, 4, full_gaps=factor == 1)
+        costs = layout.costs(settings)
+        after = layout.segment_starts[4::4]  # the first column after each piece
+        assert set(np.flatnonzero(costs.jump)) == set(after)
+        for k, column in enumerate(after):
+            assert costs.jump[column] == layout.lengths[k] + 1  # from the column before the piece
+            assert 0 < costs.jump_cost[column] <= settings.gap * layout.lengths[k]
+        assert costs.jump_cost[after[2]] < costs.jump_cost[after[0]] * 500 / 30  # a long piece: capped
+
+
+def test_a_piece_the_path_passed_over_in_one_row_is_told_apart():
+    layout = _empty_layout([4, 3, 1], 1, 0, 2, full_gaps=False)
+    starts, lengths = layout.starts, layout.lengths
+    entry = np.arange(layout.columns) * 3
+    exit_ = entry + 2
+    jumped = np.arange(starts[1], starts[1] + lengths[1])
+    entry[jumped] = exit_[jumped] = entry[starts[1]]  # every column of piece 1 in one row
+    assert list(_passed_over(Path(entry, exit_, 0.0), layout)) == [False, True, False]  # a 1-column piece: never
+
+
+@pytest.fixture(scope="module")
+def blocks_with_pauses() -> tuple[np.ndarray, list[float]]:
+    """ej-fra's blocks with a second of its room tone between them, and each block's onset."""
+    line, onsets = Timeline(), []
+    for block in ej_fra_blocks():
+        onsets.append(line.add(block.samples) + block.onset)
+        line.add(room_tone(1.0))
+    return line.samples(), onsets
+
+
+def test_a_sentence_written_but_not_said_is_passed_over_and_reported_not_found(blocks_with_pauses):
+    """The real voice: a sentence written between blocks 2 and 3 is not heard (it sits in the
+    pause, at low confidence), and the blocks on both sides start on their voices."""
+    audio, onsets = blocks_with_pauses
+    texts = [verbalize(b.text) for b in ej_fra_blocks()]
+    texts.insert(2, verbalize(NEVER_SAID))
+    result = align(texts, [audio[i : i + RATE] for i in range(0, len(audio), RATE)], RATE)
+    unsaid = result.spans[2]
+    assert not unsaid.found and unsaid.confidence <= 0.2
+    assert result.spans[1].end <= unsaid.start <= unsaid.end <= result.spans[3].start
+    assert result.fits[2].relative < 0.3  # it took next to no time
+    said = [s for k, s in enumerate(result.spans) if k != 2]
+    assert all(s.found for s in said)
+    for span, onset in zip(said, onsets):
+        assert abs(span.start - onset) < 0.25, (span, onset)
+
+
+# --- a long pause inside a cue -------------------------------------------------------------------
+
+
+CUT = 1.54  # seconds into the take: the level's lowest point between "Bonjour" and "Je m'appelle"
+
+
+def test_a_cue_whose_two_sentences_are_4_s_apart_starts_at_its_first_sentence(tmp_path):
+    """"Bonjour. Je m'appelle Éric Joanis." is one cue; the speaker waits 4 s after
+    "Bonjour." Aligned as one piece, the cue was not found; cut at the full stop, each
+    sentence finds its own voice and the cue starts on the first."""
+    take = ej_fra_take()
+    block = ej_fra_blocks()[0]
+    audio = np.concatenate([take[: round(CUT * RATE)], room_tone(4.0), take[round(CUT * RATE) :]])
+    media = probe(write_m4a(tmp_path / "pause.m4a", audio))
+    transcript = tmp_path / "pause.md"
+    body = "\n\n".join(b.text for b in ej_fra_blocks())
+    transcript.write_text(f"---\ntitle: Pause\n---\n\n## Transcription\n\n{body}\n", encoding="utf-8")
+    cues = build_cues(split_sentences(load_transcript(transcript)), CaptionConfig())
+    assert cues[0].text.startswith("Bonjour. Je m") and cues[0].text.endswith("Joanis.")
+    located = AudioLocator()(cues, media, CaptionConfig())
+    first, second = located.spans[:2]
+    assert first.found and abs(first.start - (block.start + block.onset)) < 0.25
+    joanis_end = 2.88 + 4.0  # "Joanis" ends before the take's pause at 2.88 s, 4 s later here
+    assert joanis_end - 0.5 < first.end <= second.start
+    assert not first.doubts and first.confidence >= CaptionConfig().min_confidence

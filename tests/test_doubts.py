@@ -1,0 +1,291 @@
+"""Review flags: the reasons to doubt a cue's start (``align.doubts``), how the locator puts
+them on the cues, and how the report, the terminal and the QA timeline show them."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from subtitler.align import doubts
+from subtitler.align.aligner import Alignment, PieceFit
+from subtitler.align.doubts import Evidence, cue_evidence
+from subtitler.align.features import HOP_SECONDS
+from subtitler.align.locator import DOUBTED_CONFIDENCE, _judged
+from subtitler.config import CaptionConfig
+from subtitler.model import Cue, Doubt, SpeechSpan
+from subtitler.pipeline import VideoResult, result_from_dict
+from subtitler.report import (
+    REVIEW_LINES_PER_VIDEO,
+    is_flagged,
+    render_timeline_svg,
+    review_lines,
+    review_reasons,
+    write_report,
+)
+from subtitler.timing import LocatedSpeech
+from subtitler.timing.rules import FLAGS, apply_timing_rules
+
+SVG = "{http://www.w3.org/2000/svg}"
+CLEAR = Evidence(relative=1.0, previous_relative=1.0, voice_after=1.0, unwritten=0.0, running_in=False,
+                 mismatch=0.0, confidence=1.0, near_music=False)
+
+
+def reasons(**changes) -> set[Doubt]:
+    return set(replace(CLEAR, **changes).doubts())
+
+
+# --- each reason's trigger --------------------------------------------------------------------
+
+
+def test_a_cue_with_nothing_against_it_has_no_doubt():
+    assert CLEAR.doubts() == ()
+    assert replace(CLEAR, previous_relative=None).doubts() == ()  # the first cue
+
+
+@pytest.mark.parametrize("relative", [0.1, 0.3, 3.0, 8.0])
+def test_a_first_piece_that_took_far_more_or_far_less_than_its_usual_time_is_uneven(relative):
+    assert reasons(relative=relative) == {Doubt.UNEVEN_PACE}
+
+
+@pytest.mark.parametrize("relative", [0.1, 0.3, 3.0, 8.0])
+def test_a_piece_before_that_took_far_more_or_far_less_than_usual_makes_the_boundary_unsure(relative):
+    assert reasons(previous_relative=relative) == {Doubt.NEIGHBOUR_PACE}
+
+
+def test_no_voice_after_the_start_is_a_reason():
+    assert reasons(voice_after=0.05) == {Doubt.NO_VOICE}
+    assert reasons(voice_after=0.0) == {Doubt.NO_VOICE}
+
+
+def test_voiced_audio_no_text_explains_before_the_start_is_unwritten_speech():
+    assert reasons(unwritten=2.5) == {Doubt.UNWRITTEN_SPEECH}
+    assert reasons(running_in=True) == {Doubt.UNWRITTEN_SPEECH}  # a voice runs into the start
+    assert reasons(unwritten=0.2) == set()  # a breath, a click: not speech
+
+
+def test_a_poor_match_or_a_low_confidence_is_a_low_match():
+    assert reasons(mismatch=0.9) == {Doubt.LOW_MATCH}
+    assert reasons(confidence=0.05) == {Doubt.LOW_MATCH}
+    assert reasons(mismatch=-0.3) == set()  # better than the file's median
+
+
+def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
+    """Music before a cue whose start is otherwise sound is normal (a cue after an intro)."""
+    assert reasons(near_music=True) == set()
+    assert reasons(near_music=True, relative=5.0) == {Doubt.UNEVEN_PACE, Doubt.MUSIC_NEAR}
+    assert reasons(near_music=True, unwritten=3.0) == {Doubt.UNWRITTEN_SPEECH, Doubt.MUSIC_NEAR}
+    weak = (doubts.VOICE_AFTER + doubts.MUSIC_VOICE) / 2  # heard, but not clearly
+    assert reasons(voice_after=weak) == set()
+    assert reasons(voice_after=weak, near_music=True) == {Doubt.MUSIC_NEAR}
+
+
+def test_every_reason_can_be_given_at_once_and_is_described():
+    everything = replace(CLEAR, relative=9.0, previous_relative=0.1, voice_after=0.0, unwritten=9.0,
+                         mismatch=2.0, confidence=0.0, near_music=True).doubts()
+    assert set(everything) == set(Doubt) and len(everything) == len(Doubt)
+    for doubt in Doubt:
+        assert FLAGS[doubt.value] == doubt.description and len(doubt.description) > 20
+
+
+worse = st.floats(0.0, 1.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(0.0, 6.0), worse, st.floats(0.0, 1.0), worse, st.floats(0.0, 5.0), worse,
+       st.floats(-1.0, 2.0), worse, st.floats(0.0, 1.0), worse)
+def test_evidence_further_from_normal_never_removes_a_reason(
+    relative, push_r, voice, push_v, unwritten, push_u, mismatch, push_m, confidence, push_c
+):
+    """Monotone in every piece of evidence: a slower or faster piece, less voice, more
+    unexplained speech, a worse match, a lower confidence keep every reason there was."""
+    before = replace(CLEAR, relative=relative, voice_after=voice, unwritten=unwritten, mismatch=mismatch,
+                     confidence=confidence)
+    further = replace(
+        before,
+        relative=relative * (1 + push_r) if relative >= 1.0 else relative * (1 - push_r),
+        voice_after=voice * (1 - push_v),
+        unwritten=unwritten + push_u,
+        mismatch=mismatch + push_m,
+        confidence=confidence * (1 - push_c),
+    )
+    assert set(before.doubts()) <= set(further.doubts())
+
+
+# --- the evidence around each cue -------------------------------------------------------------
+
+
+def voice_track(seconds: float, voiced: list[tuple[float, float]]) -> np.ndarray:
+    voice = np.full(round(seconds / HOP_SECONDS), 0.02, np.float32)
+    for a, b in voiced:
+        voice[round(a / HOP_SECONDS) : round(b / HOP_SECONDS)] = 0.97
+    return voice
+
+
+def evidence(spans, voice, music=(), fits=None, previous=None, ends=None):
+    fits = fits or [(1.0, 0.0)] * len(spans)
+    previous = previous or [None] + [1.0] * (len(spans) - 1)
+    ends = ends or [None] + [s.end for s in spans[:-1]]
+    return cue_evidence(spans, fits, previous, ends, voice, music)
+
+
+def test_the_evidence_reads_the_voice_after_each_start_and_between_texts():
+    voice = voice_track(30.0, [(1.0, 4.0), (4.6, 8.0), (9.0, 11.0), (11.5, 14.0), (20.0, 23.0)])
+    spans = [SpeechSpan(1.0, 4.0), SpeechSpan(4.6, 8.0), SpeechSpan(11.5, 14.0), SpeechSpan(17.0, 19.0),
+             SpeechSpan(19.5, 20.5, found=False)]
+    first, clean, after_aside, silent, unheard = evidence(spans, voice)
+    assert first is not None and first.unwritten == 0.0 and not first.running_in and first.doubts() == ()
+    assert clean.voice_after > 0.9 and clean.unwritten < 0.1 and clean.doubts() == ()
+    # 9-11 s: two seconds of voice between the texts: an aside, a repeat, a false start
+    assert after_aside.unwritten == pytest.approx(2.0, abs=0.05)
+    assert Doubt.UNWRITTEN_SPEECH in after_aside.doubts()
+    assert silent.voice_after < 0.1 and Doubt.NO_VOICE in silent.doubts()
+    assert unheard is None  # a text not heard is flagged as such, not doubted
+
+
+def test_a_voice_running_into_a_start_after_a_gap_from_the_previous_text():
+    """A cue placed just after the start of a voice (its first words matched elsewhere)."""
+    voice = voice_track(10.0, [(1.0, 3.0), (4.0, 8.0)])
+    late = evidence([SpeechSpan(1.0, 3.0), SpeechSpan(4.5, 8.0)], voice)[1]
+    assert late.running_in and Doubt.UNWRITTEN_SPEECH in late.doubts()
+    on_time = evidence([SpeechSpan(1.0, 3.0), SpeechSpan(4.0, 8.0)], voice)[1]
+    assert not on_time.running_in and on_time.doubts() == ()
+
+
+def test_music_just_before_a_start_or_under_the_cue_is_near_and_music_long_before_is_not():
+    voice = voice_track(40.0, [(8.0, 12.0), (20.0, 24.0), (30.0, 34.0)])
+    spans = [SpeechSpan(8.0, 12.0), SpeechSpan(20.0, 24.0), SpeechSpan(30.0, 34.0)]
+    music = [(0.0, 7.6), (21.0, 23.0), (25.0, 27.0)]
+    after_intro, music_under, music_long_before = evidence(spans, voice, music)
+    assert after_intro.near_music and music_under.near_music and not music_long_before.near_music
+
+
+def test_fits_and_confidence_are_carried_from_the_alignment():
+    voice = voice_track(10.0, [(1.0, 3.0), (4.0, 8.0)])
+    spans = [SpeechSpan(1.0, 3.0, confidence=0.9), SpeechSpan(4.0, 8.0, confidence=0.2)]
+    first, second = evidence(spans, voice, fits=[(1.2, 0.05), (0.4, 0.5)], previous=[None, 1.2])
+    assert (first.relative, first.mismatch, first.confidence, first.previous_relative) == (1.2, 0.05, 0.9, None)
+    assert (second.relative, second.mismatch, second.confidence, second.previous_relative) == (0.4, 0.5, 0.2, 1.2)
+    assert second.doubts() == (Doubt.UNEVEN_PACE, Doubt.LOW_MATCH)
+
+
+def test_no_voice_track_at_all_doubts_nothing_about_the_voice():
+    [only] = evidence([SpeechSpan(1.0, 2.0)], np.zeros(0, np.float32))
+    assert only.voice_after == 1.0 and only.doubts() == ()
+
+
+# --- from evidence to the cues the locator returns -------------------------------------------
+
+
+def test_the_locator_puts_the_reasons_on_each_cue_and_caps_a_doubted_cue_s_confidence():
+    """Cue 0: two pieces, clean; cue 1: clean, music under it (alone: no doubt); cue 2: its
+    first piece took five times its usual time; cue 3: after it, with music under it; cue 4:
+    not heard."""
+    owners = [0, 0, 1, 2, 3, 4]
+    piece_spans = (SpeechSpan(1.0, 2.0), SpeechSpan(2.2, 4.0), SpeechSpan(4.5, 6.0), SpeechSpan(6.5, 11.0),
+                   SpeechSpan(11.5, 14.0), SpeechSpan(14.0, 14.0, 0.0, found=False))
+    cue_spans = (SpeechSpan(1.0, 4.0, 0.95), SpeechSpan(4.5, 6.0, 0.9), SpeechSpan(6.5, 11.0, 0.9),
+                 SpeechSpan(11.5, 14.0, 0.8), SpeechSpan(14.0, 14.0, 0.0, found=False))
+    aligned = Alignment(
+        spans=piece_spans, speech=(), duration=20.0, music=((5.0, 5.5), (12.0, 13.0)),
+        fits=(PieceFit(1.0, 0.0), PieceFit(1.1, 0.0), PieceFit(0.9, 0.0), PieceFit(5.0, 0.0), PieceFit(1.0, 0.0),
+              PieceFit(0.0, 0.0)),
+        voice=voice_track(20.0, [(1.0, 4.0), (4.5, 6.0), (6.5, 11.0), (11.5, 14.0)]),
+    )
+    judged = _judged(cue_spans, aligned, owners)
+    assert [set(s.doubts) for s in judged] == [
+        set(), set(), {"uneven-pace"}, {"neighbour-pace", "music-near"}, set()]
+    assert [s.confidence for s in judged] == [0.95, 0.9, DOUBTED_CONFIDENCE, DOUBTED_CONFIDENCE, 0.0]
+    assert DOUBTED_CONFIDENCE < CaptionConfig().min_confidence  # a doubted cue is flagged low-confidence too
+    assert judged[4] == cue_spans[4]  # not heard: flagged as such, not doubted
+    assert [(s.start, s.end, s.found) for s in judged] == [(s.start, s.end, s.found) for s in cue_spans]
+
+
+# --- the report, the terminal, the QA timeline -----------------------------------------------
+
+
+def _cue(index: int, text: str) -> Cue:
+    return Cue(index=index, lines=(text,), text=text, block_index=0, sentence_index=index)
+
+
+SPANS = [
+    SpeechSpan(1.0, 2.8),
+    SpeechSpan(3.2, 4.8, confidence=DOUBTED_CONFIDENCE, doubts=("unwritten-speech", "uneven-pace")),
+    SpeechSpan(5.5, 6.8, confidence=0.3, found=False),
+    SpeechSpan(7.5, 9.0, confidence=DOUBTED_CONFIDENCE, doubts=("music-near", "no-voice")),
+]
+TIMED = apply_timing_rules(
+    [_cue(0, "Bonjour à tous."), _cue(1, "Une phrase après un aparté."), _cue(2, "Jamais dite."),
+     _cue(3, "Après la musique.")],
+    SPANS, 10.0, 25.0, CaptionConfig(),
+)
+
+
+def test_doubts_become_the_cue_s_review_flags_in_the_report_s_order():
+    assert review_reasons(TIMED[0]) == () and not is_flagged(TIMED[0])
+    assert review_reasons(TIMED[1]) == ("low-confidence", "uneven-pace", "unwritten-speech")
+    assert review_reasons(TIMED[2]) == ("not-found", "low-confidence")
+    assert review_reasons(TIMED[3]) == ("low-confidence", "music-near", "no-voice")
+    assert all(is_flagged(t) for t in TIMED[1:])
+    for timed in TIMED:  # every flag is one the report describes
+        assert set(timed.flags) <= set(FLAGS)
+
+
+def test_a_doubt_alone_flags_a_cue_for_review():
+    span = SpeechSpan(1.0, 3.0, confidence=1.0, doubts=("no-voice",))
+    [alone] = apply_timing_rules([_cue(0, "Une phrase.")], [span], 5.0, 25.0, CaptionConfig())
+    assert review_reasons(alone) == ("no-voice",) and is_flagged(alone)
+
+
+def result(slug: str | None, flagged: int) -> VideoResult:
+    return VideoResult(
+        transcript=f"transcripts/{slug or 'sans-titre'}.md", slug=slug, status="ok",
+        flagged_cues=tuple(range(0, 2 * flagged, 2)),
+        flag_reasons=tuple(("unwritten-speech",) if k % 2 else ("not-found", "low-confidence")
+                           for k in range(flagged)),
+    )
+
+
+def test_the_terminal_lists_flagged_cues_with_their_reasons_a_few_per_video():
+    lines = review_lines([result("propre", 0), result("douteux", 2), result(None, REVIEW_LINES_PER_VIDEO + 3)])
+    assert lines[:3] == [
+        "to review in douteux:",
+        "  cue 1: not-found, low-confidence",  # positions are 1-based, as in the caption files
+        "  cue 3: unwritten-speech",
+    ]
+    assert lines[3] == "to review in sans-titre.md:"
+    assert len(lines) == 3 + 1 + REVIEW_LINES_PER_VIDEO + 1
+    assert lines[-1] == "  ... 3 more in report.json"
+    assert review_lines([result("propre", 0)]) == []
+
+
+def test_the_reasons_round_trip_through_report_json(tmp_path):
+    original = result("douteux", 3)
+    path = write_report([original], tmp_path, wall_seconds=1.0, jobs=1)
+    video = json.loads(path.read_text(encoding="utf-8"))["videos"][0]
+    assert video["flagged_cues"] == [0, 2, 4]
+    assert video["flag_reasons"] == [["not-found", "low-confidence"], ["unwritten-speech"],
+                                     ["not-found", "low-confidence"]]
+    assert result_from_dict(video) == original
+
+
+def test_the_qa_timeline_says_why_in_the_flagged_cue_s_tooltip():
+    located = LocatedSpeech(spans=tuple(SPANS), method="audio", music=((6.9, 7.4),),
+                            details={"speech_segments": [(1.0, 4.8), (7.5, 9.0)]})
+    root = ET.fromstring(render_timeline_svg(TIMED, 10.0, located))
+    titles = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None]
+    cue_titles = [t for t in titles if t.startswith("#")]
+    assert len(cue_titles) == 4
+    assert "à vérifier" not in cue_titles[0]
+    for title, timed in zip(cue_titles[1:], TIMED[1:]):
+        assert "à vérifier : " in title
+        for reason in review_reasons(timed):
+            assert FLAGS[reason] in title
+    assert any(t.startswith("musique sans voix 6.9–7.4 s") for t in titles)
+    marks = [t for t in root.iter(f"{SVG}text") if t.text == "!"]
+    assert len(marks) == 3
