@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from real_audio import RATE, Timeline, ej_fra_blocks, ej_fra_take, room_tone, write_m4a
-from subtitler.align.aligner import AlignSettings, _empty_layout, _passed_over, align
+from subtitler.align.aligner import AlignSettings, _empty_layout, _jumped, align
 from subtitler.align.dtw import Path
 from subtitler.align.locator import AudioLocator, _cue_spans, _pieces
 from subtitler.align.verbalize import verbalize
@@ -30,12 +30,14 @@ def cue(index: int, text: str) -> Cue:
 
 
 def test_a_cue_is_cut_after_its_punctuation_and_each_piece_is_verbalised():
-    pieces, owners = _pieces([
+    pieces, owners, opens = _pieces([
         cue(0, "Bonjour. Je m'appelle Éric, et vous ?"),
         cue(1, "Il a 12 ans"),
         cue(2, "Trois points… puis la suite ; enfin : fin!"),
     ])
     assert owners == [0, 0, 0, 1, 2, 2, 2, 2]
+    # a filler may come before a cue or a sentence, not after a comma, a ";" or a ":"
+    assert opens == [True, True, False, True, True, True, False, False]
     assert pieces == [verbalize(p) for p in (
         "Bonjour.", "Je m'appelle Éric,", "et vous ?", "Il a 12 ans",
         "Trois points…", "puis la suite ;", "enfin :", "fin!")]
@@ -43,7 +45,7 @@ def test_a_cue_is_cut_after_its_punctuation_and_each_piece_is_verbalised():
 
 
 def test_punctuation_inside_a_word_or_a_number_does_not_cut():
-    pieces, owners = _pieces([cue(0, "Le site www.exemple.fr coûte 3,50 euros.")])
+    pieces, owners, _ = _pieces([cue(0, "Le site www.exemple.fr coûte 3,50 euros.")])
     assert owners == [0] and len(pieces) == 1
 
 
@@ -65,25 +67,34 @@ def test_a_cue_s_span_runs_from_its_first_heard_piece_to_its_last():
 
 def test_every_piece_may_be_passed_over_whole_for_less_than_skipping_it_frame_by_frame():
     settings = AlignSettings()
+    fillers = np.ones(4, bool)
     for factor in (1, 16, 64):
-        layout = _empty_layout([30, 2, 500], factor, 6 if factor == 1 else 0, 4, full_gaps=factor == 1)
+        layout = _empty_layout([30, 2, 500], factor, 6 if factor == 1 else 0, 4, fillers, full_gaps=factor == 1)
         costs = layout.costs(settings)
         after = layout.segment_starts[4::4]  # the first column after each piece
         assert set(np.flatnonzero(costs.jump)) == set(after)
         for k, column in enumerate(after):
             assert costs.jump[column] == layout.lengths[k] + 1  # from the column before the piece
-            assert 0 < costs.jump_cost[column] <= settings.gap * layout.lengths[k]
-        assert costs.jump_cost[after[2]] < costs.jump_cost[after[0]] * 500 / 30  # a long piece: capped
+            if factor <= settings.fine_factor:
+                assert 0 < costs.jump_cost[column] <= settings.gap * layout.lengths[k]
+            else:  # a cell of 640 ms cannot tell that a sentence is missing
+                assert costs.jump_cost[column] == np.inf
+        if factor <= settings.fine_factor:
+            assert costs.jump_cost[after[2]] < costs.jump_cost[after[0]] * 500 / 30  # a long piece: capped
 
 
-def test_a_piece_the_path_passed_over_in_one_row_is_told_apart():
-    layout = _empty_layout([4, 3, 1], 1, 0, 2, full_gaps=False)
+def test_a_piece_is_passed_over_only_when_the_path_jumped_it():
+    layout = _empty_layout([4, 3, 1], 1, 0, 2, np.ones(4, bool), full_gaps=False)
     starts, lengths = layout.starts, layout.lengths
     entry = np.arange(layout.columns) * 3
     exit_ = entry + 2
-    jumped = np.arange(starts[1], starts[1] + lengths[1])
-    entry[jumped] = exit_[jumped] = entry[starts[1]]  # every column of piece 1 in one row
-    assert list(_passed_over(Path(entry, exit_, 0.0), layout)) == [False, True, False]  # a 1-column piece: never
+    piece = np.arange(starts[1], starts[1] + lengths[1])
+    entry[piece] = exit_[piece] = entry[starts[1]]  # every column of piece 1 in one row
+    skipped = Path(entry, exit_, 0.0, jumped=np.zeros(layout.columns, bool))
+    assert not _jumped(skipped, layout).any()  # skipped column by column: not a jump
+    flags = np.zeros(layout.columns, bool)
+    flags[piece] = True
+    assert list(_jumped(Path(entry, exit_, 0.0, jumped=flags), layout)) == [False, True, False]
 
 
 @pytest.fixture(scope="module")
