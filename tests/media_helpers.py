@@ -31,3 +31,21 @@ def make_silent_audio(path: Path, seconds: float) -> Path:
         check=True,
     )
     return path
+
+
+def fresh_synthesis(texts: list[str], voice: str, rate: int, sample_rate: int):  # type: ignore[no-untyped-def]
+    """``espeak.synthesize`` of each text in a fresh interpreter (a list of Synthesis):
+    libespeak-ng's output depends on what its process synthesised before, so narrations
+    made inside the test process changed with the order pytest ran the tests in."""
+    import pickle
+    import sys
+
+    code = (
+        "import pickle, sys\n"
+        "from subtitler.align.espeak import synthesize\n"
+        "texts, voice, rate, sr = pickle.load(sys.stdin.buffer)\n"
+        "pickle.dump([synthesize(t, voice=voice, rate=rate, sample_rate_out=sr) for t in texts], sys.stdout.buffer)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], input=pickle.dumps((texts, voice, rate, sample_rate)),
+                            capture_output=True, check=True)
+    return pickle.loads(result.stdout)

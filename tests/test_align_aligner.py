@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from subtitler.align.aligner import align
-from subtitler.align.espeak import synthesize
+from media_helpers import fresh_synthesis
 from subtitler.errors import AlignmentError
 
 RATE = 16000
@@ -29,12 +29,14 @@ def _narrate(cues, voice, rate, pauses, intro, snr_db=None, skip=(), seed=0):
     rng = np.random.default_rng(seed)
     parts = [0.02 * rng.standard_normal(int(intro * RATE)).astype(np.float32)]
     clock, starts, ends = intro, [], []
+    said = [text for index, text in enumerate(cues) if index not in skip]
+    narrated = iter(fresh_synthesis(said, voice, rate, RATE))
     for index, text in enumerate(cues):
         if index in skip:
             starts.append(None)
             ends.append(None)
             continue
-        speech = synthesize(text, voice=voice, rate=rate, sample_rate_out=RATE)
+        speech = next(narrated)
         sound = np.flatnonzero(np.abs(speech.samples) > 1e-3)
         samples = speech.samples[sound[0] : sound[-1] + 1]
         lead = sound[0] / RATE

