@@ -137,6 +137,8 @@ def run_build(args: argparse.Namespace) -> int:
         if result.error:
             bar.write(f"error: {result.error}" if result.status == "failed" else f"note: {result.error}",
                       file=sys.stderr)
+        for entry in result.orphaned_anchors:
+            bar.write(f"warning: {result.transcript}: {entry}", file=sys.stderr)
         if args.debug and result.traceback:
             bar.write(result.traceback, file=sys.stderr)
 

@@ -20,8 +20,9 @@ from .config import CaptionConfig
 from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
 from .fsutil import atomic_write_text
 from .model import MediaInfo, TimedCue, Transcript
-from .report import is_flagged
+from .report import CHECKED_FLAG, is_flagged
 from .timing import LocatedSpeech
+from .timing.anchored import AnchoredSpeech, CueAnchor
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class VideoResult:
     confidence_mean: float | None = None
     confidence_min: float | None = None
     flagged_cues: tuple[int, ...] = ()
+    flag_reasons: tuple[tuple[str, ...], ...] = ()  # the flags of each flagged cue, in order
+    checked_cues: tuple[int, ...] = ()  # cues an editor checked as they are (anchors file)
+    anchors_applied: int = 0
+    orphaned_anchors: tuple[str, ...] = ()  # anchors file entries not applied, and why
     media: str | None = None
     media_duration: float | None = None
     speech_duration: float | None = None
@@ -125,7 +130,7 @@ def _one_line(message: str) -> str:
 
 
 def _build(job: VideoJob) -> VideoResult:
-    from . import incremental
+    from . import anchors, incremental
     from .cues import build_cues
     from .sentences import split_sentences
     from .transcript import load_transcript
@@ -138,7 +143,9 @@ def _build(job: VideoJob) -> VideoResult:
     media_path = _find_or_fetch_media(transcript, options)
 
     manifest = incremental.read_manifest(video_dir)
-    key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest)
+    anchors_path = anchors.path_for(job.transcript_path, transcript.slug)
+    key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest,
+                                anchors_path)
     previous = None if job.force else incremental.unchanged_result(manifest, key, video_dir)
     if previous is not None:
         return replace(previous, status="unchanged" if previous.status == "ok" else previous.status)
@@ -164,14 +171,21 @@ def _build(job: VideoJob) -> VideoResult:
 
     media = _probe(media_path)
     _check_media_long_enough(media, cues, transcript)
-    located = _locate_speech(cues, media, options, warnings)
-    timed = _apply_rules(cues, located, media, config)
+    resolution = anchors.resolve(anchors.load(anchors_path), cues)
+    anchored = _locate_speech(cues, media, options, warnings, resolution.anchors)
+    located = anchored.located
+    timed = anchors.mark_checked(_apply_rules(cues, anchored, media, config), resolution)
     outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
     flagged = tuple(t.cue.index for t in timed if is_flagged(t))
     if flagged:
         warnings.append(f"{len(flagged)} cue(s) flagged for review (low confidence or text not heard)")
+    orphaned = resolution.orphaned + tuple(
+        f"anchor at the {anchor.label}: {why}; not applied" for anchor, why in anchored.rejected)
+    if orphaned:
+        warnings.append(f"{len(orphaned)} entr{'y' if len(orphaned) == 1 else 'ies'} of "
+                        f"{anchors_path.name} not applied (see orphaned_anchors)")
     result = VideoResult(
         transcript=str(job.transcript_path),
         slug=transcript.slug,
@@ -184,6 +198,10 @@ def _build(job: VideoJob) -> VideoResult:
         confidence_mean=round(statistics.fmean(confidences), 3) if confidences else None,
         confidence_min=round(min(confidences), 3) if confidences else None,
         flagged_cues=flagged,
+        flag_reasons=tuple(t.flags for t in timed if is_flagged(t)),
+        checked_cues=tuple(k for k, t in enumerate(timed) if CHECKED_FLAG in t.flags),
+        anchors_applied=len(anchored.applied),
+        orphaned_anchors=orphaned,
         media=str(media_path),
         media_duration=round(media.duration, 3),
         speech_duration=_speech_duration(located),
@@ -239,28 +257,31 @@ def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Trans
         raise MediaError(problem, transcript.path)
 
 
-def _locate_speech(cues, media: MediaInfo, options: BuildOptions, warnings: list[str]) -> LocatedSpeech:
+def _locate_speech(cues, media: MediaInfo, options: BuildOptions, warnings: list[str],
+                   anchors: Sequence[CueAnchor] = ()) -> AnchoredSpeech:
     from .timing import get_locator
+    from .timing.anchored import locate_anchored
 
     method = options.timing
     if method == "audio" and not media.has_audio:
         warnings.append("the media has no audio stream: proportional timing used")
         method = "proportional"
     try:
-        located = get_locator(method)(cues, media, options.config)
+        anchored = locate_anchored(get_locator(method), cues, media, options.config, anchors)
     except AlignmentError as error:
         if method == "proportional":
             raise
         warnings.append(f"audio alignment failed ({error.message}): proportional timing used")
-        located = get_locator("proportional")(cues, media, options.config)
-    warnings.extend(located.warnings)
-    return located
+        anchored = locate_anchored(get_locator("proportional"), cues, media, options.config, anchors)
+    warnings.extend(anchored.located.warnings)
+    return anchored
 
 
-def _apply_rules(cues, located: LocatedSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
+def _apply_rules(cues, anchored: AnchoredSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
     from .timing.rules import apply_timing_rules
 
-    return apply_timing_rules(cues, located.spans, media.duration, media.fps, config)
+    return apply_timing_rules(cues, anchored.located.spans, media.duration, media.fps, config,
+                              anchored.fixed)
 
 
 def _speech_duration(located: LocatedSpeech) -> float | None:
@@ -274,8 +295,9 @@ def result_from_dict(data: dict) -> VideoResult:
     """Rebuild a result from its JSON form (manifests, report.json)."""
     fields = dict(data)
     fields["cues"] = CueStats(**fields.get("cues", {}))
-    for name in ("warnings", "flagged_cues", "outputs"):
+    for name in ("warnings", "flagged_cues", "checked_cues", "orphaned_anchors", "outputs"):
         fields[name] = tuple(fields.get(name, ()))
+    fields["flag_reasons"] = tuple(tuple(flags) for flags in fields.get("flag_reasons", ()))
     return VideoResult(**fields)
 
 

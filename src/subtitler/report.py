@@ -140,8 +140,10 @@ def render_timeline_svg(
 
 
 REVIEW_FLAGS = frozenset({"not-found", "low-confidence"})
+CHECKED_FLAG = "checked"  # an editor checked the cue as it is (subtitler.anchors)
 
 
 def is_flagged(timed: TimedCue) -> bool:
-    """A cue to review: the timing rules found its text not heard, or the locator doubts it."""
-    return not REVIEW_FLAGS.isdisjoint(timed.flags)
+    """A cue to review: the timing rules found its text not heard, or the locator doubts it,
+    and no editor has checked it as it is since."""
+    return not REVIEW_FLAGS.isdisjoint(timed.flags) and CHECKED_FLAG not in timed.flags
