@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_publish_parser(commands)
     commands.choices["publish"].set_defaults(handler=run_publish)
+    from .review.cli import add_review_parser
+
+    add_review_parser(commands)
     return parser
 
 
