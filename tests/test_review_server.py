@@ -159,3 +159,28 @@ def test_a_stale_page_cannot_overwrite_a_changed_cue(server):
     status, _, body = request(port, "POST", "/v/atelier/save", {"changes": [
         {"cue": 0, "was": "Un texte que le serveur n'a pas.", "start": 2.0}]}, X_Review_Token=TOKEN)
     assert status == 409 and "reload" in json.loads(body)["error"]
+
+
+def test_the_cli_builds_then_serves_on_127_0_0_1_and_says_where(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "transcripts" / "atelier.md").write_text(TRANSCRIPT, encoding="utf-8")
+    (tmp_path / "media").mkdir()
+    make_mp4(tmp_path / "media" / "atelier.mp4", 30.0)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "subtitler", "review", "--port", "0", "--no-browser", "--timing", "proportional",
+         "--jobs", "1"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("review: http://127.0.0.1:"), process.stderr.read()
+        port = int(line.split("127.0.0.1:")[1].split("/")[0])
+        status, _, body = request(port, "GET", "/")
+        assert status == 200 and "Atelier" in body.decode() and "5 sous-titres, 5 à vérifier" in body.decode()
+        assert (tmp_path / "output" / "atelier" / "atelier.fr.vtt").is_file()
+    finally:
+        process.terminate()
+        process.wait(10)
