@@ -161,6 +161,7 @@ def serve(app: Starlette, port: int, on_ready=None) -> None:  # type: ignore[no-
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", port))
+        sock.listen(128)  # connections wait in the queue until uvicorn serves them
     except OSError as error:
         raise SubtitlerError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from None
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
