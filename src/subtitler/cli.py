@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_publish_parser(commands)
     commands.choices["publish"].set_defaults(handler=run_publish)
+    from .review.cli import add_review_parser
+
+    add_review_parser(commands)
     return parser
 
 
@@ -196,6 +199,8 @@ def run_build(args: argparse.Namespace) -> int:
             if result.downloaded_bytes:
                 bar.write(f"download: {result.transcript}: {result.downloaded_bytes} bytes from {result.media_source}",
                           file=sys.stderr)
+        for entry in result.orphaned_anchors:
+            bar.write(f"warning: {result.transcript}: {entry}", file=sys.stderr)
         if args.debug and result.traceback:
             bar.write(result.traceback, file=sys.stderr)
 

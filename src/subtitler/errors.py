@@ -25,6 +25,11 @@ class NothingToCaption(TranscriptError):
     """A valid entry of the catalogue that has no speech to caption (a PDF tutorial): skipped."""
 
 
+class AnchorsError(TranscriptError):
+    """The editor's anchors file beside the transcript cannot be read (the video fails rather
+    than lose the fixes in it)."""
+
+
 class MediaError(SubtitlerError):
     """The media is missing, unreadable, has no usable stream, or is too short."""
 

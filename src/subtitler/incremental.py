@@ -63,12 +63,19 @@ def read_manifest(video_dir: Path) -> dict | None:
 
 
 def build_key(
-    transcript: Path, media: Path | None, options: BuildOptions, version: str, previous: dict | None
+    transcript: Path,
+    media: Path | None,
+    options: BuildOptions,
+    version: str,
+    previous: dict | None,
+    anchors: Path | None = None,
 ) -> dict:
-    """Everything the outputs depend on: transcript and media content, options, tool version."""
+    """Everything the outputs depend on: transcript, editor's anchors and media content,
+    options, tool version."""
     return {
         "version": version,
         "transcript_sha256": transcript_sha256(transcript),
+        "anchors_sha256": file_sha256(anchors) if anchors is not None and anchors.is_file() else None,
         "media": _media_fingerprint(media, (previous or {}).get("key")),
         "options": json.loads(json.dumps(options.fingerprint(), sort_keys=True, default=str)),
     }

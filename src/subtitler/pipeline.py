@@ -21,8 +21,9 @@ from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, S
 from .fsutil import atomic_write_text
 from .media import DownloadLimits, Fetched
 from .model import CueKind, MediaInfo, TimedCue, Transcript
-from .report import is_flagged, review_reasons
+from .report import CHECKED_FLAG, is_flagged, review_reasons
 from .timing import LocatedSpeech
+from .timing.anchored import AnchoredSpeech, CueAnchor
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class VideoResult:
     flagged_cues: tuple[int, ...] = ()  # positions in the caption files (music cues counted)
     flag_reasons: tuple[tuple[str, ...], ...] = ()  # why, for each flagged cue, in order
     music_cues: int = 0  # sound notes for music heard without a voice
+    checked_cues: tuple[int, ...] = ()  # cues an editor checked as they are (anchors file)
+    anchors_applied: int = 0
+    orphaned_anchors: tuple[str, ...] = ()  # anchors file entries not applied, and why
     not_spoken: tuple[LeftOut, ...] = ()  # paragraphs left out of the captions, with the reason
     media: str | None = None
     media_duration: float | None = None
@@ -166,7 +170,7 @@ def _one_line(message: str) -> str:
 
 
 def _build(job: VideoJob) -> VideoResult:
-    from . import incremental
+    from . import anchors, incremental
     from .cues import build_cues, layout_warnings
     from .report import not_spoken
     from .sentences import split_sentences
@@ -184,7 +188,9 @@ def _build(job: VideoJob) -> VideoResult:
     }
 
     manifest = incremental.read_manifest(video_dir)
-    key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest)
+    anchors_path = anchors.path_for(job.transcript_path, transcript.slug)
+    key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest,
+                                anchors_path)
     previous = None if job.force else incremental.unchanged_result(manifest, key, video_dir)
     if previous is not None:
         status = "unchanged" if previous.status == "ok" else previous.status
@@ -213,10 +219,13 @@ def _build(job: VideoJob) -> VideoResult:
 
     media = _probe(media_path)
     _check_media_long_enough(media, cues, transcript)
-    located, fallback = _locate_speech(cues, media, options, warnings)
+    resolution = anchors.resolve(anchors.load(anchors_path), cues)
+    anchored, fallback = _locate_speech(cues, media, options, warnings, resolution.anchors)
+    located = anchored.located
     if fetched is not None and fetched.note:
         warnings.append(fetched.note)
-    timed = _apply_rules(cues, located, media, config)
+    timed = anchors.mark_checked(_apply_rules(cues, anchored, media, config), resolution)
+    timed = _with_music(timed, located, media, config)
     outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
@@ -226,6 +235,11 @@ def _build(job: VideoJob) -> VideoResult:
         warnings.append(
             f"{len(flagged)} cue(s) flagged for review (start in doubt, text not heard, or layout)"
         )
+    orphaned = resolution.orphaned + tuple(
+        f"anchor at the {anchor.label}: {why}; not applied" for anchor, why in anchored.rejected)
+    if orphaned:
+        warnings.append(f"{len(orphaned)} entr{'y' if len(orphaned) == 1 else 'ies'} of "
+                        f"{anchors_path.name} not applied (see orphaned_anchors)")
     result = VideoResult(
         transcript=str(job.transcript_path),
         slug=transcript.slug,
@@ -240,6 +254,9 @@ def _build(job: VideoJob) -> VideoResult:
         flagged_cues=flagged,
         flag_reasons=tuple(review_reasons(t) for t in flagged_timed),
         music_cues=sum(1 for t in timed if t.cue.kind is CueKind.MUSIC),
+        checked_cues=tuple(t.cue.index for t in timed if CHECKED_FLAG in t.flags),
+        anchors_applied=len(anchored.applied),
+        orphaned_anchors=orphaned,
         not_spoken=left_out,
         media=str(media_path),
         media_duration=round(media.duration, 3),
@@ -303,11 +320,13 @@ def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Trans
 
 
 def _locate_speech(
-    cues, media: MediaInfo, options: BuildOptions, warnings: list[str]
-) -> tuple[LocatedSpeech, str | None]:
-    """Where the cues are spoken, and why audio timing fell back to proportional (None when it
-    did not). A video without an audio stream is no fallback: nothing better can be had."""
+    cues, media: MediaInfo, options: BuildOptions, warnings: list[str], anchors: Sequence[CueAnchor] = ()
+) -> tuple[AnchoredSpeech, str | None]:
+    """Where the cues are spoken (around the editor's anchors), and why audio timing fell
+    back to proportional (None when it did not). A video without an audio stream is no
+    fallback: nothing better can be had."""
     from .timing import get_locator
+    from .timing.anchored import locate_anchored
 
     method = options.timing
     if method == "audio" and not media.has_audio:
@@ -315,22 +334,28 @@ def _locate_speech(
         method = "proportional"
     fallback = None
     try:
-        located = get_locator(method, options.align_threads)(cues, media, options.config)
+        anchored = locate_anchored(get_locator(method, options.align_threads), cues, media, options.config, anchors)
     except AlignmentError as error:
         if method == "proportional":
             raise
         fallback = f"audio alignment failed ({error.message}): proportional timing used"
         warnings.append(fallback)
-        located = get_locator("proportional")(cues, media, options.config)
-    warnings.extend(located.warnings)
-    return located, fallback
+        anchored = locate_anchored(get_locator("proportional"), cues, media, options.config, anchors)
+    warnings.extend(anchored.located.warnings)
+    return anchored, fallback
 
 
-def _apply_rules(cues, located: LocatedSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
+def _apply_rules(cues, anchored: AnchoredSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
     from .timing.rules import apply_timing_rules
+
+    return apply_timing_rules(cues, anchored.located.spans, media.duration, media.fps, config,
+                              anchored.fixed)
+
+
+def _with_music(timed: list[TimedCue], located: LocatedSpeech, media: MediaInfo,
+                config: CaptionConfig) -> list[TimedCue]:
     from .timing.sounds import with_music_cues
 
-    timed = apply_timing_rules(cues, located.spans, media.duration, media.fps, config)
     return with_music_cues(timed, located.music, media.duration, media.fps, config)
 
 
@@ -347,8 +372,9 @@ def result_from_dict(data: dict) -> VideoResult:
     fields["cues"] = CueStats(**fields.get("cues", {}))
     fields["not_spoken"] = tuple(LeftOut(**entry) for entry in fields.get("not_spoken", ()))
     fields["flag_reasons"] = tuple(tuple(r) for r in fields.get("flag_reasons", ()))
-    for name in ("warnings", "flagged_cues", "outputs"):
+    for name in ("warnings", "flagged_cues", "checked_cues", "orphaned_anchors", "outputs"):
         fields[name] = tuple(fields.get(name, ()))
+    fields["flag_reasons"] = tuple(tuple(flags) for flags in fields.get("flag_reasons", ()))
     return VideoResult(**fields)
 
 

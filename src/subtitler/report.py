@@ -191,14 +191,19 @@ def render_timeline_svg(
 
 
 REVIEW_FLAGS = frozenset({"not-found", "low-confidence", "layout", *(doubt.value for doubt in Doubt)})
+CHECKED_FLAG = "checked"  # an editor checked the cue as it is (subtitler.anchors)
 
 
 def review_reasons(timed: TimedCue) -> tuple[str, ...]:
-    """The cue's flags that call for review, in the order of ``timing.rules.FLAGS``."""
+    """The cue's flags that call for review, in the order of ``timing.rules.FLAGS`` (none
+    once an editor has checked the cue as it is)."""
+    if CHECKED_FLAG in timed.flags:
+        return ()
     return tuple(flag for flag in timed.flags if flag in REVIEW_FLAGS)
 
 
 def is_flagged(timed: TimedCue) -> bool:
     """A cue to review: the timing rules found its text not heard, the locator doubts it, or
-    it breaks the layout rules (a word longer than a line)."""
-    return not REVIEW_FLAGS.isdisjoint(timed.flags)
+    it breaks the layout rules (a word longer than a line), and no editor has checked it as
+    it is since."""
+    return bool(review_reasons(timed))

@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
 from ..model import Cue, MediaInfo, SpeechSpan
-from ..timing import LocatedSpeech, register_locator
+from ..timing import LocatedSpeech, TimeRange, register_locator
 import numpy as np
 
 from .aligner import Alignment, AlignSettings, align
@@ -29,14 +29,17 @@ class AudioLocator:
     def __init__(self, settings: AlignSettings = AlignSettings()) -> None:
         self.settings = settings
 
-    def __call__(self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig) -> LocatedSpeech:
+    def __call__(
+        self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig, within: TimeRange | None = None
+    ) -> LocatedSpeech:
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
         began = time.perf_counter()
         pieces, owners, opens = _pieces(cues)
+        within = within or TimeRange(0.0, media.duration)
         try:
-            aligned = align(pieces, _chunks(media), SAMPLE_RATE, self.settings, duration_hint=media.duration,
-                            sentence_starts=opens)
+            aligned = align(pieces, _chunks(media, within), SAMPLE_RATE, self.settings,
+                            duration_hint=within.duration, sentence_starts=opens)
         except MediaError as error:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
@@ -52,16 +55,18 @@ class AudioLocator:
         if not_found:
             warnings.append(
                 f"{len(not_found)} cue(s) not heard in the audio (text not spoken?): "
-                + ", ".join(f"#{k + 1}" for k in not_found[:20])
+                + ", ".join(f"#{cues[k].index + 1}" for k in not_found[:20])
                 + (" ..." if len(not_found) > 20 else "")
             )
+        shift = within.start  # the spans, segments and music are in the range's own time
         return LocatedSpeech(
-            spans=result.spans,
+            spans=tuple(replace(s, start=s.start + shift, end=s.end + shift) for s in result.spans)
+            if shift else result.spans,
             method="audio",
             warnings=tuple(warnings),
-            music=result.music,
+            music=tuple((a + shift, b + shift) for a, b in result.music),
             details={
-                "speech_segments": [list(segment) for segment in result.speech],
+                "speech_segments": [[a + shift, b + shift] for a, b in result.speech],
                 "not_found_cues": not_found,
                 "low_confidence_cues": doubtful,
                 "audio_seconds": round(result.duration, 3),
@@ -129,12 +134,15 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
     )
 
 
-def _chunks(media: MediaInfo):  # type: ignore[no-untyped-def]
-    """The audio, decoded by one ffmpeg, ``CHUNK_SECONDS`` at a time. (Two decoders, one per
-    half, saved 2 s of a webinar on two cores but held 35 MB more at the peak.)"""
+def _chunks(media: MediaInfo, within: TimeRange):  # type: ignore[no-untyped-def]
+    """The audio (of the range ``within`` only, when it is not the whole media), decoded by
+    one ffmpeg, ``CHUNK_SECONDS`` at a time. (Two decoders, one per half, saved 2 s of a
+    webinar on two cores but held 35 MB more at the peak.)"""
     from .. import media as media_io
 
-    return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
+    if within.start <= 0 and within.end >= media.duration:
+        return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
+    return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS, within.start, within.duration)
 
 
 register_locator("audio", lambda threads: AudioLocator(AlignSettings(threads=threads)))

@@ -2,7 +2,9 @@
 
 A *locator* returns one :class:`~subtitler.model.SpeechSpan` per cue (where its words are
 spoken); :func:`subtitler.timing.rules.apply_timing_rules` turns spans into on-screen
-intervals. Locators register by name so the CLI's ``--timing`` picks one.
+intervals. Locators register by name so the CLI's ``--timing`` picks one. Given a
+:class:`TimeRange`, a locator looks for the cues inside it only (anchored timing runs it on
+the pieces between the editor's anchors, :mod:`subtitler.timing.anchored`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ from typing import Protocol
 
 from ..config import CaptionConfig
 from ..model import Cue, MediaInfo, SpeechSpan
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A stretch of the media, in seconds: where a locator may place the cues it is given."""
+
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -28,7 +42,11 @@ class LocatedSpeech:
 
 class SpeechLocator(Protocol):
     def __call__(
-        self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig
+        self,
+        cues: Sequence[Cue],
+        media: MediaInfo,
+        config: CaptionConfig,
+        within: TimeRange | None = None,
     ) -> LocatedSpeech: ...
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..align.verbalize import verbalize
 from ..config import CaptionConfig
 from ..model import Cue, MediaInfo, SpeechSpan
-from . import LocatedSpeech, register_locator
+from . import LocatedSpeech, TimeRange, register_locator
 
 # Every span gets this confidence: below CaptionConfig.min_confidence (0.5), so the report flags
 # every cue for review, which is right. On the corpus's 4 hand-timed caption files (media length
@@ -89,9 +89,13 @@ class ProportionalLocator:
     """A :class:`~subtitler.timing.SpeechLocator` that uses the text and the media length only."""
 
     def __call__(
-        self, cues: Sequence[Cue], media: MediaInfo, config: CaptionConfig
+        self,
+        cues: Sequence[Cue],
+        media: MediaInfo,
+        config: CaptionConfig,
+        within: TimeRange | None = None,
     ) -> LocatedSpeech:
-        start, end = _speech_window(media.duration, config)
+        start, end = _speech_window(media.duration, config, within)
         speech = [estimate_syllables(cue.text) / config.speech_rate for cue in cues]
         pauses = [estimate_pauses(cue.text) for cue in cues]
         # The last cue's trailing pause would only push speech away from the window's end.
@@ -124,12 +128,16 @@ class ProportionalLocator:
         )
 
 
-def _speech_window(duration: float, config: CaptionConfig) -> tuple[float, float]:
-    """Where speech is assumed to be: the media minus a lead-in and a tail, if room is left."""
-    start = config.proportional_lead_in
-    end = duration - config.proportional_tail
-    if end - start < duration / 2:
-        return 0.0, max(duration, 0.0)
+def _speech_window(
+    duration: float, config: CaptionConfig, within: TimeRange | None = None
+) -> tuple[float, float]:
+    """Where speech is assumed to be: the media (or the range ``within``) minus a lead-in
+    and a tail where it meets the media's ends, if room is left."""
+    low, high = (0.0, duration) if within is None else (within.start, within.end)
+    start = low + (config.proportional_lead_in if low <= 0 else 0.0)
+    end = high - (config.proportional_tail if high >= duration else 0.0)
+    if end - start < (high - low) / 2:
+        return low, max(high, low)
     return start, end
 
 

@@ -17,6 +17,10 @@ Priorities, highest first, when the rules conflict (caption-rules.md sections 2,
    to the next cue's start less the gap, and lingers ``max_linger`` after its speech when
    the next cue leaves room.
 
+An edge an editor fixed (an anchor, :class:`FixedEdges`) is kept to the millisecond: it
+outranks rules 2-5, and the cues around it make room for it; only rule 1 can move it, when
+the fixed edges cannot all be kept (then none is).
+
 A lower rule gives way to a higher one, and the cue gets a flag saying which rule gave way
 (see :data:`FLAGS`). Lingering closes short pauses: a cue followed by the next within
 ``max_linger`` runs until the minimum gap before it, as Netflix asks for gaps under 12 frames.
@@ -27,7 +31,7 @@ are exact millisecond values and the gap and order invariants hold exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import CaptionConfig
@@ -54,6 +58,14 @@ FLAGS = {
 
 
 @dataclass(frozen=True)
+class FixedEdges:
+    """A cue's start and/or end as an editor fixed them (seconds; None: not fixed)."""
+
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True)
 class _Slot:
     """A cue's speech in milliseconds, clamped to the media."""
 
@@ -68,8 +80,10 @@ def apply_timing_rules(
     media_duration: float,
     fps: float | None,
     config: CaptionConfig,
+    fixed: Mapping[int, FixedEdges] | None = None,
 ) -> list[TimedCue]:
-    """Give each cue an on-screen interval from its speech span, obeying the rules above.
+    """Give each cue an on-screen interval from its speech span, obeying the rules above;
+    ``fixed`` maps a cue's position to the edges an editor fixed.
 
     Raises :class:`MediaError` when the media is too short to show every cue for one frame
     with the minimum gap between them, and ``ValueError`` when ``spans`` does not match
@@ -94,15 +108,26 @@ def apply_timing_rules(
         )
 
     slots = [_slot(span, media_end) for span in spans]
-    first_starts = _starts(slots, frame, gap, media_end)
+    pins = {i: (_ms(edges.start), _ms(edges.end)) for i, edges in (fixed or {}).items()}
+    first_starts = _starts(slots, frame, gap, media_end, pins)
+    if not _room_for(pins, first_starts, frame, gap, media_end):
+        pins = {}  # the fixed edges leave too little room: rule 1 first
+        first_starts = _starts(slots, frame, gap, media_end, pins)
     starts = list(first_starts)
     ends = [0] * count
     shortest = round(config.min_duration * 1000)
     longest = round(config.max_duration * 1000)
+
+    def pinned(i: int, edge: int) -> bool:
+        return pins.get(i, (None, None))[edge] is not None
+
     for i, (cue, slot) in enumerate(zip(cues, slots)):
         limit = starts[i + 1] - gap if i + 1 < count else media_end
-        end = _end(starts[i], slot, limit, _needed_ms(cue, config), frame, config)
-        if end - starts[i] < shortest:
+        if pinned(i, 1):
+            end = min(max(pins[i][1], starts[i] + frame), limit)  # type: ignore[type-var]
+        else:
+            end = _end(starts[i], slot, limit, _needed_ms(cue, config), frame, config)
+        if end - starts[i] < shortest and not pinned(i, 0):
             # Room before the cue: appear up to max_early ahead of the first word, only as
             # much as the minimum duration needs (reading time never moves a start).
             earliest = max(
@@ -111,7 +136,7 @@ def apply_timing_rules(
                 end - shortest,
             )
             starts[i] = min(starts[i], earliest)
-        if end - starts[i] < shortest and i + 1 < count:
+        if end - starts[i] < shortest and i + 1 < count and not pinned(i + 1, 0) and not pinned(i, 1):
             # The next cue appears later, keeping min_duration before its own limit.
             following_limit = starts[i + 2] - gap if i + 2 < count else media_end
             delay = min(
@@ -122,7 +147,7 @@ def apply_timing_rules(
             if delay > 0:
                 starts[i + 1] += delay
                 end = min(end + delay, starts[i + 1] - gap)
-        if end - starts[i] < shortest and i > 0:
+        if end - starts[i] < shortest and i > 0 and not pinned(i - 1, 1) and not pinned(i, 0):
             # The previous cue leaves earlier, keeping min_duration; this one appears earlier.
             take = min(shortest - (end - starts[i]), ends[i - 1] - starts[i - 1] - shortest)
             if take > 0:
@@ -160,16 +185,52 @@ def _slot(span: SpeechSpan, media_end: int) -> _Slot:
     )
 
 
-def _starts(slots: Sequence[_Slot], frame: int, gap: int, media_end: int) -> list[int]:
-    """Start of each cue at its speech onset, pushed later only to keep order and gaps, and
-    earlier only so every later cue still fits before the media ends (one frame each)."""
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)
+
+
+def _starts(
+    slots: Sequence[_Slot],
+    frame: int,
+    gap: int,
+    media_end: int,
+    pins: Mapping[int, tuple[int | None, int | None]],
+) -> list[int]:
+    """Start of each cue at its speech onset (or its fixed start), pushed later only to keep
+    order and gaps (after a fixed end too), and earlier only so every later cue still fits
+    before the media ends and before the next fixed start (one frame each)."""
     count = len(slots)
+    latest = [0] * count
+    bound = media_end + gap  # where a cue after the last one would start
+    for i in reversed(range(count)):
+        pin_start, pin_end = pins.get(i, (None, None))
+        limits = [bound - gap - frame]
+        if pin_start is not None:
+            limits.append(pin_start)
+        if pin_end is not None:
+            limits.append(pin_end - frame)
+        bound = latest[i] = min(limits)
     starts: list[int] = []
     for i, slot in enumerate(slots):
-        latest = media_end - (count - i) * frame - (count - 1 - i) * gap
         earliest = 0 if not starts else starts[-1] + frame + gap
-        starts.append(min(max(slot.onset, earliest), latest))
+        previous_end = pins.get(i - 1, (None, None))[1]
+        if previous_end is not None:
+            earliest = max(earliest, previous_end + gap)
+        wanted = pins.get(i, (None, None))[0]
+        starts.append(min(max(slot.onset if wanted is None else wanted, earliest), latest[i]))
     return starts
+
+
+def _room_for(
+    pins: Mapping[int, tuple[int | None, int | None]], starts: Sequence[int], frame: int, gap: int,
+    media_end: int,
+) -> bool:
+    """Every cue has its frame and gap with the fixed edges where they are."""
+    bounds = [*starts[1:], media_end + gap]
+    if starts[0] < 0 or any(b - a < frame + gap for a, b in zip(starts, bounds)):
+        return False
+    return all(end is None or starts[i] + frame <= end <= bounds[i] - gap
+               for i, (_, end) in pins.items() if 0 <= i < len(starts))
 
 
 def _needed_ms(cue: Cue, config: CaptionConfig) -> int:
