@@ -18,18 +18,12 @@ from subtitler.align.doubts import Evidence, cue_evidence
 from subtitler.align.features import HOP_SECONDS
 from subtitler.align.locator import DOUBTED_CONFIDENCE, _judged
 from subtitler.config import CaptionConfig
-from subtitler.model import Cue, Doubt, SpeechSpan
-from subtitler.pipeline import VideoResult, result_from_dict
-from subtitler.report import (
-    REVIEW_LINES_PER_VIDEO,
-    is_flagged,
-    render_timeline_svg,
-    review_lines,
-    review_reasons,
-    write_report,
-)
+from subtitler.model import Cue, Doubt, Flag, SpeechSpan
+from subtitler.qa import render_timeline_svg
+from subtitler.report import REVIEW_LINES_PER_VIDEO, review_lines, write_report
+from subtitler.results import Status, VideoResult, result_from_dict
 from subtitler.timing import LocatedSpeech
-from subtitler.timing.rules import FLAGS, apply_timing_rules
+from subtitler.timing.rules import apply_timing_rules
 
 SVG = "{http://www.w3.org/2000/svg}"
 CLEAR = Evidence(relative=1.0, previous_relative=1.0, voice_after=1.0, unwritten=0.0, running_in=False,
@@ -90,7 +84,7 @@ def test_every_reason_can_be_given_at_once_and_is_described():
                          mismatch=2.0, confidence=0.0, near_music=True).doubts()
     assert set(everything) == set(Doubt) and len(everything) == len(Doubt)
     for doubt in Doubt:
-        assert FLAGS[doubt.value] == doubt.description and len(doubt.description) > 20
+        assert len(doubt.description) > 20 and doubt.description not in [f.description for f in Flag]
 
 
 worse = st.floats(0.0, 1.0)
@@ -215,9 +209,9 @@ def _cue(index: int, text: str) -> Cue:
 
 SPANS = [
     SpeechSpan(1.0, 2.8),
-    SpeechSpan(3.2, 4.8, confidence=DOUBTED_CONFIDENCE, doubts=("unwritten-speech", "uneven-pace")),
+    SpeechSpan(3.2, 4.8, confidence=DOUBTED_CONFIDENCE, doubts=(Doubt.UNWRITTEN_SPEECH, Doubt.UNEVEN_PACE)),
     SpeechSpan(5.5, 6.8, confidence=0.3, found=False),
-    SpeechSpan(7.5, 9.0, confidence=DOUBTED_CONFIDENCE, doubts=("music-near", "no-voice")),
+    SpeechSpan(7.5, 9.0, confidence=DOUBTED_CONFIDENCE, doubts=(Doubt.MUSIC_NEAR, Doubt.NO_VOICE)),
 ]
 TIMED = apply_timing_rules(
     [_cue(0, "Bonjour à tous."), _cue(1, "Une phrase après un aparté."), _cue(2, "Jamais dite."),
@@ -227,26 +221,26 @@ TIMED = apply_timing_rules(
 
 
 def test_doubts_become_the_cue_s_review_flags_in_the_report_s_order():
-    assert review_reasons(TIMED[0]) == () and not is_flagged(TIMED[0])
-    assert review_reasons(TIMED[1]) == ("low-confidence", "uneven-pace", "unwritten-speech")
-    assert review_reasons(TIMED[2]) == ("not-found", "low-confidence")
-    assert review_reasons(TIMED[3]) == ("low-confidence", "music-near", "no-voice")
-    assert all(is_flagged(t) for t in TIMED[1:])
+    assert TIMED[0].review_reasons == () and not TIMED[0].needs_review
+    assert TIMED[1].review_reasons == ("low-confidence", "uneven-pace", "unwritten-speech")
+    assert TIMED[2].review_reasons == ("not-found", "low-confidence")
+    assert TIMED[3].review_reasons == ("low-confidence", "music-near", "no-voice")
+    assert all(t.needs_review for t in TIMED[1:])
     for timed in TIMED:  # every flag is one the report describes
-        assert set(timed.flags) <= set(FLAGS)
+        assert all(isinstance(flag, (Flag, Doubt)) and flag.description for flag in timed.flags)
 
 
 def test_a_doubt_alone_flags_a_cue_for_review():
-    span = SpeechSpan(1.0, 3.0, confidence=1.0, doubts=("no-voice",))
+    span = SpeechSpan(1.0, 3.0, confidence=1.0, doubts=(Doubt.NO_VOICE,))
     [alone] = apply_timing_rules([_cue(0, "Une phrase.")], [span], 5.0, 25.0, CaptionConfig())
-    assert review_reasons(alone) == ("no-voice",) and is_flagged(alone)
+    assert alone.review_reasons == (Doubt.NO_VOICE,) and alone.needs_review
 
 
 def result(slug: str | None, flagged: int) -> VideoResult:
     return VideoResult(
-        transcript=f"transcripts/{slug or 'sans-titre'}.md", slug=slug, status="ok",
+        transcript=f"transcripts/{slug or 'sans-titre'}.md", slug=slug, status=Status.OK,
         flagged_cues=tuple(range(0, 2 * flagged, 2)),
-        flag_reasons=tuple(("unwritten-speech",) if k % 2 else ("not-found", "low-confidence")
+        flag_reasons=tuple((Doubt.UNWRITTEN_SPEECH,) if k % 2 else (Flag.NOT_FOUND, Flag.LOW_CONFIDENCE)
                            for k in range(flagged)),
     )
 
@@ -284,8 +278,8 @@ def test_the_qa_timeline_says_why_in_the_flagged_cue_s_tooltip():
     assert "à vérifier" not in cue_titles[0]
     for title, timed in zip(cue_titles[1:], TIMED[1:]):
         assert "à vérifier : " in title
-        for reason in review_reasons(timed):
-            assert FLAGS[reason] in title
+        for reason in timed.review_reasons:
+            assert reason.description in title
     assert any(t.startswith("musique sans voix 6.9–7.4 s") for t in titles)
     marks = [t for t in root.iter(f"{SVG}text") if t.text == "!"]
     assert len(marks) == 3

@@ -514,8 +514,8 @@ def test_index_entries_from_results_link_pages_that_exist(tmp_path):
 
 def test_the_index_lists_an_unchanged_video_exactly_as_a_rebuilt_one(tmp_path):
     from subtitler.html import index_entries_from_results
-    from subtitler.pipeline import VideoResult
+    from subtitler.results import Status, VideoResult
 
-    rebuilt = VideoResult(transcript="a.md", slug="a", status="ok", title="A")
-    unchanged = VideoResult(transcript="a.md", slug="a", status="unchanged", title="A")
+    rebuilt = VideoResult(transcript="a.md", slug="a", status=Status.OK, title="A")
+    unchanged = VideoResult(transcript="a.md", slug="a", status=Status.UNCHANGED, title="A")
     assert index_entries_from_results([rebuilt], tmp_path) == index_entries_from_results([unchanged], tmp_path)

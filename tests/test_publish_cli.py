@@ -14,7 +14,8 @@ import pytest
 from fake_peertube import ROLE_MODERATOR, FakePeerTube, FakeVideo
 from subtitler import __version__, incremental
 from subtitler.errors import UsageError
-from subtitler.pipeline import BuildOptions, VideoResult
+from subtitler.pipeline import BuildOptions
+from subtitler.results import Status, VideoResult
 from subtitler.publish.captions import cues_from_vtt, cues_sha256
 from subtitler.publish.cli import add_publish_parser, run_publish
 from subtitler.publish.errors import CredentialsError
@@ -36,8 +37,8 @@ def vtt_text(cues, *, hours: bool = True, newline: str = "\n", header: str = "WE
 
 def record_build(video_dir: Path, transcript: Path, *names: str) -> None:
     """What a successful build leaves: its manifest (the transcript's hash, the outputs' hashes)."""
-    key = incremental.build_key(transcript, None, BuildOptions(), __version__, None)
-    result = VideoResult(transcript=str(transcript), slug=video_dir.name, status="ok", outputs=names)
+    key = incremental.build_key(transcript, None, BuildOptions().fingerprint(), __version__, None)
+    result = VideoResult(transcript=str(transcript), slug=video_dir.name, status=Status.OK, outputs=names)
     incremental.record(video_dir, key, result)
 
 

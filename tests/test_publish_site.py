@@ -15,7 +15,8 @@ import yaml
 from fake_peertube import FakePeerTube
 from subtitler import __version__, incremental
 from subtitler.errors import UsageError
-from subtitler.pipeline import BuildOptions, VideoResult
+from subtitler.pipeline import BuildOptions
+from subtitler.results import Status, VideoResult
 from subtitler.publish.captions import cues_from_vtt
 from subtitler.publish.cli import add_publish_parser, run_publish
 from subtitler.publish.compare import caption_figures
@@ -37,8 +38,8 @@ def record_build(video_dir: Path, transcript: Path, caption: str = CAPTION) -> N
     name = f"{video_dir.name}.fr.vtt"
     video_dir.mkdir(parents=True, exist_ok=True)
     (video_dir / name).write_text(caption, encoding="utf-8")
-    key = incremental.build_key(transcript, None, BuildOptions(), __version__, None)
-    incremental.record(video_dir, key, VideoResult(str(transcript), video_dir.name, "ok", outputs=(name,)))
+    key = incremental.build_key(transcript, None, BuildOptions().fingerprint(), __version__, None)
+    incremental.record(video_dir, key, VideoResult(str(transcript), video_dir.name, Status.OK, outputs=(name,)))
 
 
 class Catalogue:

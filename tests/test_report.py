@@ -6,9 +6,10 @@ import json
 import xml.etree.ElementTree as ET
 
 from subtitler.config import CaptionConfig
-from subtitler.model import Cue, SpeechSpan
-from subtitler.pipeline import CueStats, LeftOut, VideoResult, cue_stats, result_from_dict
-from subtitler.report import is_flagged, render_timeline_svg, summary_table, write_report
+from subtitler.model import Cue, Flag, NotSpoken, SpeechSpan
+from subtitler.qa import render_timeline_svg
+from subtitler.report import summary_table, write_report
+from subtitler.results import CueStats, LeftOut, Status, VideoResult, result_from_dict
 from subtitler.timing import LocatedSpeech
 from subtitler.timing.rules import apply_timing_rules
 
@@ -30,7 +31,7 @@ LOCATED = LocatedSpeech(spans=tuple(c.speech for c in CUES), method="audio",
 
 
 def test_flagged_cues_are_the_unheard_and_the_doubtful():
-    assert [is_flagged(c) for c in CUES] == [False, True, True]
+    assert [c.needs_review for c in CUES] == [False, True, True]
 
 
 def test_timeline_is_well_formed_svg_with_a_text_alternative():
@@ -55,18 +56,18 @@ def test_timeline_draws_speech_activity():
 
 
 def test_cue_stats_measure_reading_speed():
-    stats = cue_stats(CUES)
+    stats = CueStats.of(CUES)
     assert stats.count == 3
     assert stats.cps_max == round(max(c.cps for c in CUES), 2)
     assert stats.over_max_cps == sum(1 for c in CUES if c.cps > 17)
 
 
 def test_report_round_trips_results(tmp_path):
-    left_out = (LeftOut(block=2, reason="speaker-label", text="Mélinée Chanard, Réseau Canopé."),)
-    result = VideoResult(transcript="a.md", slug="a", status="ok", warnings=("w",),
+    left_out = (LeftOut(block=2, reason=NotSpoken.SPEAKER_LABEL, text="Mélinée Chanard, Réseau Canopé."),)
+    result = VideoResult(transcript="a.md", slug="a", status=Status.OK, warnings=("w",),
                          cues=CueStats(count=3, cps_median=12.0), flagged_cues=(1, 2),
                          not_spoken=left_out, outputs=("a.fr.vtt",))
-    failed = VideoResult(transcript="b.md", slug=None, status="failed", error="b.md: no title")
+    failed = VideoResult(transcript="b.md", slug=None, status=Status.FAILED, error="b.md: no title")
     path = write_report([result, failed], tmp_path, wall_seconds=1.5, jobs=2)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["summary"]["videos"] == 2 and data["summary"]["failed"] == 1
@@ -80,13 +81,13 @@ def test_report_round_trips_results(tmp_path):
 def test_a_cue_over_the_layout_limits_is_flagged_for_review():
     url = "https://tube.reseau-canope.fr/videos/watch/0123456789abcdef"
     [over] = apply_timing_rules([_cue(0, url)], [SpeechSpan(1.0, 3.0)], 8.0, 25.0, CaptionConfig())
-    assert "layout" in over.flags and is_flagged(over)
+    assert Flag.LAYOUT in over.flags and over.needs_review
 
 
 def test_summary_table_lists_every_video_and_the_totals():
     table = summary_table([
-        VideoResult(transcript="a.md", slug="a", status="ok", cues=CueStats(count=3, cps_p90=14.2)),
-        VideoResult(transcript="b.md", slug=None, status="failed", error="b.md: no title"),
+        VideoResult(transcript="a.md", slug="a", status=Status.OK, cues=CueStats(count=3, cps_p90=14.2)),
+        VideoResult(transcript="b.md", slug=None, status=Status.FAILED, error="b.md: no title"),
     ])
     lines = table.splitlines()
     assert lines[0].split()[:2] == ["status", "video"]

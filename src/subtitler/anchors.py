@@ -39,8 +39,7 @@ from pathlib import Path
 
 from .errors import AnchorsError
 from .fsutil import atomic_write_text
-from .model import Cue, TimedCue
-from .report import CHECKED_FLAG
+from .model import Cue, Flag, TimedCue
 from .timing.anchored import CueAnchor, Edge
 
 SUFFIX = ".anchors.json"
@@ -314,6 +313,6 @@ def mark_checked(timed: Sequence[TimedCue], resolution: Resolution) -> list[Time
     for k, cue in enumerate(timed):
         mark = resolution.checked.get(k)
         if mark is not None and holds(mark, cue):
-            cue = replace(cue, flags=(*cue.flags, CHECKED_FLAG))
+            cue = replace(cue, flags=(*cue.flags, Flag.CHECKED))
         result.append(cue)
     return result

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SubtitlerError
-from .pipeline import BuildOptions, VideoJob, VideoResult, build_video
+from .pipeline import BuildOptions, VideoJob, build_video
+from .results import Status, VideoResult
 
 TRANSCRIPT_SUFFIXES = (".md", ".markdown")
 
@@ -88,7 +89,7 @@ def run_batch(
     started = time.perf_counter()
     duplicates = slug_errors(paths)
     results: dict[Path, VideoResult] = {
-        path: VideoResult(transcript=str(path), slug=None, status="failed", error=message)
+        path: VideoResult(transcript=str(path), slug=None, status=Status.FAILED, error=message)
         for path, message in duplicates.items()
     }
     for result in results.values():
@@ -120,7 +121,7 @@ def _result_of(future, job: VideoJob) -> VideoResult:
         return VideoResult(
             transcript=str(job.transcript_path),
             slug=None,
-            status="failed",
+            status=Status.FAILED,
             error=f"{job.transcript_path}: worker failed: {type(error).__name__}: {error}",
         )
 

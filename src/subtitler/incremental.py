@@ -13,12 +13,8 @@ import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from .fsutil import atomic_write_text
-
-if TYPE_CHECKING:
-    from .pipeline import BuildOptions, VideoResult
+from .results import VideoResult, result_from_dict
 
 MANIFEST = ".subtitler.json"
 
@@ -65,31 +61,42 @@ def read_manifest(video_dir: Path) -> dict | None:
 def build_key(
     transcript: Path,
     media: Path | None,
-    options: BuildOptions,
+    options: dict[str, object],
     version: str,
     previous: dict | None,
     anchors: Path | None = None,
 ) -> dict:
-    """Everything the outputs depend on: transcript, editor's anchors and media content,
-    options, tool version."""
+    """Everything the outputs depend on: transcript, editor's anchors and media content, the
+    options that change outputs (``BuildOptions.fingerprint()``), tool version."""
     return {
         "version": version,
         "transcript_sha256": transcript_sha256(transcript),
         "anchors_sha256": file_sha256(anchors) if anchors is not None and anchors.is_file() else None,
         "media": _media_fingerprint(media, (previous or {}).get("key")),
-        "options": json.loads(json.dumps(options.fingerprint(), sort_keys=True, default=str)),
+        "options": json.loads(json.dumps(options, sort_keys=True, default=str)),
     }
 
 
 def unchanged_result(previous: dict | None, key: dict, video_dir: Path) -> VideoResult | None:
     """The recorded result when the inputs match ``key``, every output is still there and the
-    result is not provisional (a fallback is retried)."""
-    from .pipeline import result_from_dict
-
+    result is not provisional (a fallback is retried). A recorded result this version cannot
+    read is no result: the video is built again."""
     if not previous or previous.get("key") != key or "result" not in previous or previous.get("provisional"):
         return None
-    result = result_from_dict(previous["result"])
+    result = recorded_result(previous)
+    if result is None:
+        return None
     return result if all((video_dir / name).is_file() for name in result.outputs) else None
+
+
+def recorded_result(manifest: dict | None) -> VideoResult | None:
+    """The result a manifest records; None when it has none this version can read."""
+    if not manifest or "result" not in manifest:
+        return None
+    try:
+        return result_from_dict(manifest["result"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def record(video_dir: Path, key: dict, result: VideoResult) -> None:

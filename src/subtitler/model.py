@@ -8,7 +8,7 @@ compare by value (tests).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 
@@ -160,7 +160,48 @@ class Cue:
         return sum(len(line) for line in self.lines)
 
 
-class Doubt(str, Enum):
+class Flag(StrEnum):
+    """What the caption timing rules (:mod:`subtitler.timing.rules`) and the layout say about a
+    cue, and an editor's checked mark; the value is the cue's flag in the report."""
+
+    NOT_FOUND = "not-found"
+    LOW_CONFIDENCE = "low-confidence"
+    LATE_START = "late-start"
+    EARLY = "early"
+    LATE_END = "late-end"
+    LONG = "long"
+    SHORT = "short"
+    FAST = "fast"
+    CSA = "csa"
+    CLAMPED = "clamped"
+    LAYOUT = "layout"
+    CHECKED = "checked"  # an editor checked the cue as it is (subtitler.anchors)
+
+    @property
+    def description(self) -> str:
+        return _FLAG_DESCRIPTIONS[self]
+
+
+_FLAG_DESCRIPTIONS = {
+    Flag.NOT_FOUND: "the locator did not hear the text; its time is interpolated",
+    Flag.LOW_CONFIDENCE: "the locator's confidence is below config.min_confidence",
+    Flag.LATE_START: "the cue starts after its first word is said (cues too crowded, or the "
+    "cue before needed the time to last min_duration)",
+    Flag.EARLY: "the cue appears more than max_early before its first word, to last min_duration",
+    Flag.LATE_END: "the cue ends before its last word is said (the next cue starts, or the "
+    "speech lasts longer than max_duration)",
+    Flag.LONG: "the speech lasts longer than max_duration: the cue leaves before its last word",
+    Flag.SHORT: "the cue lasts less than min_duration",
+    Flag.FAST: "the cue must be read faster than max_cps",
+    Flag.CSA: "the cue has more characters than the ARCOM table allows for its duration",
+    Flag.CLAMPED: "the media ends before the speech does; the cue was moved to fit in the media",
+    Flag.LAYOUT: "the cue has more than max_lines lines or a line over max_line_chars (a word "
+    "longer than a line)",
+    Flag.CHECKED: "an editor checked the cue as it is",
+}
+
+
+class Doubt(StrEnum):
     """A reason to review a cue's start that the audio alignment found (``align.doubts``);
     the value is the cue's flag in the report."""
 
@@ -173,10 +214,10 @@ class Doubt(str, Enum):
 
     @property
     def description(self) -> str:
-        return _DESCRIPTIONS[self]
+        return _DOUBT_DESCRIPTIONS[self]
 
 
-_DESCRIPTIONS = {
+_DOUBT_DESCRIPTIONS = {
     Doubt.MUSIC_NEAR: "music or another sound without a voice just before the cue or under it",
     Doubt.NO_VOICE: "no voice is heard where the cue starts",
     Doubt.UNEVEN_PACE: "the cue's first words took far more or far less than their usual time",
@@ -187,6 +228,19 @@ _DESCRIPTIONS = {
     Doubt.LOW_MATCH: "its first words match the audio poorly",
 }
 
+CueFlag = Flag | Doubt
+"""A flag of a timed cue: from the timing rules and layout, or a doubt of the alignment."""
+
+_CALL_FOR_REVIEW = frozenset({Flag.NOT_FOUND, Flag.LOW_CONFIDENCE, Flag.LAYOUT, *Doubt})
+
+
+def parse_flag(value: str) -> CueFlag:
+    """The flag a report or manifest names (``ValueError`` for a name no flag has)."""
+    try:
+        return Flag(value)
+    except ValueError:
+        return Doubt(value)
+
 
 @dataclass(frozen=True)
 class SpeechSpan:
@@ -196,7 +250,7 @@ class SpeechSpan:
     end: float
     confidence: float = 1.0  # 0..1
     found: bool = True  # False: the text was not heard; start/end are interpolated
-    doubts: tuple[str, ...] = ()  # reasons to review the start (align.doubts.Doubt values)
+    doubts: tuple[Doubt, ...] = ()  # reasons to review the start (align.doubts)
 
 
 @dataclass(frozen=True)
@@ -207,7 +261,7 @@ class TimedCue:
     start: float
     end: float
     speech: SpeechSpan | None = None  # what the timing step found, for reports
-    flags: tuple[str, ...] = ()  # rule adjustments and doubts, for the QA report
+    flags: tuple[CueFlag, ...] = ()  # rule adjustments, doubts and checked mark, for the QA report
 
     @property
     def duration(self) -> float:
@@ -217,6 +271,18 @@ class TimedCue:
     @property
     def cps(self) -> float:
         return self.cue.char_count / self.duration if self.duration > 0 else float("inf")
+
+    @property
+    def review_reasons(self) -> tuple[CueFlag, ...]:
+        """The flags that call for review, in order: the text not heard, a doubted start, a
+        low confidence, a word longer than a line; none once an editor checked the cue as it is."""
+        if Flag.CHECKED in self.flags:
+            return ()
+        return tuple(flag for flag in self.flags if flag in _CALL_FOR_REVIEW)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
 
 
 @dataclass(frozen=True)

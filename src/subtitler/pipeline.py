@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, anchors, incremental
 from .config import CaptionConfig
 from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
 from .fsutil import atomic_write_text
 from .media import DownloadLimits, Fetched
-from .model import CueKind, MediaInfo, TimedCue, Transcript
-from .report import CHECKED_FLAG, is_flagged, review_reasons
+from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
+from .results import CueStats, Status, VideoResult, not_spoken
 from .timing import LocatedSpeech
 from .timing.anchored import AnchoredSpeech, CueAnchor
 
@@ -56,62 +56,6 @@ class VideoJob:
     debug: bool = False
 
 
-@dataclass(frozen=True)
-class CueStats:
-    count: int = 0
-    cps_median: float = 0.0
-    cps_p90: float = 0.0
-    cps_max: float = 0.0
-    over_max_cps: int = 0
-    two_line_share: float = 0.0
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """A paragraph of the transcription that is not captioned, and why (``NotSpoken``)."""
-
-    block: int  # index in the transcript's blocks
-    reason: str
-    text: str
-
-
-@dataclass(frozen=True)
-class VideoResult:
-    """What one video's build did; serialised into report.json."""
-
-    transcript: str
-    slug: str | None
-    status: str  # "ok", "unchanged", "skipped", "failed"
-    title: str | None = None
-    area: str | None = None
-    error: str | None = None
-    traceback: str | None = None
-    warnings: tuple[str, ...] = ()
-    cues: CueStats = CueStats()
-    timing_method: str | None = None
-    confidence_mean: float | None = None
-    confidence_min: float | None = None
-    flagged_cues: tuple[int, ...] = ()  # positions in the caption files (music cues counted)
-    flag_reasons: tuple[tuple[str, ...], ...] = ()  # why, for each flagged cue, in order
-    music_cues: int = 0  # sound notes for music heard without a voice
-    checked_cues: tuple[int, ...] = ()  # cues an editor checked as they are (anchors file)
-    anchors_applied: int = 0
-    orphaned_anchors: tuple[str, ...] = ()  # anchors file entries not applied, and why
-    not_spoken: tuple[LeftOut, ...] = ()  # paragraphs left out of the captions, with the reason
-    media: str | None = None
-    media_duration: float | None = None
-    speech_duration: float | None = None
-    seconds: float = 0.0
-    outputs: tuple[str, ...] = ()
-    timing_fallback: str | None = None  # why audio timing fell back: the result is provisional
-    downloaded_bytes: int = 0  # media bytes downloaded by this run
-    media_source: str | None = None  # the URL the media came from (no query string)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status in {"ok", "unchanged", "skipped"}
-
-
 NO_VIDEO = "no video: the transcript has no videoDownloadHref and no media file was found"
 
 
@@ -123,12 +67,12 @@ def build_video(job: VideoJob) -> VideoResult:
         if job.options.strict:
             result = _strict(result, job)
     except NothingToCaption as error:
-        result = _unbuilt(job, "skipped", _naming_transcript(job.transcript_path, error))
+        result = _unbuilt(job, Status.SKIPPED, _naming_transcript(job.transcript_path, error))
     except SubtitlerError as error:
-        result = _unbuilt(job, "failed", _naming_transcript(job.transcript_path, error))
+        result = _unbuilt(job, Status.FAILED, _naming_transcript(job.transcript_path, error))
     except Exception as error:  # a bug: still one line, the batch goes on
         message = f"{job.transcript_path}: internal error: {type(error).__name__}: {error}"
-        result = _unbuilt(job, "failed", message)
+        result = _unbuilt(job, Status.FAILED, message)
     return replace(result, seconds=round(time.perf_counter() - started, 3))
 
 
@@ -137,24 +81,24 @@ def _strict(result: VideoResult, job: VideoJob) -> VideoResult:
     manifest stay as built: strictness decides the exit status, not what is written."""
     if result.timing_fallback:
         problem = result.timing_fallback
-    elif result.status == "skipped" and result.error == NO_VIDEO:
+    elif result.status is Status.SKIPPED and result.error == NO_VIDEO:
         problem = NO_VIDEO
     elif len(result.flagged_cues) > job.options.max_flagged:
         problem = (f"{len(result.flagged_cues)} cue(s) flagged for review, more than the "
                    f"{job.options.max_flagged} --max-flagged allows")
     else:
         return result
-    return replace(result, status="failed", error=f"{job.transcript_path}: --strict: {problem}")
+    return replace(result, status=Status.FAILED, error=f"{job.transcript_path}: --strict: {problem}")
 
 
-def _unbuilt(job: VideoJob, status: str, message: str) -> VideoResult:
+def _unbuilt(job: VideoJob, status: Status, message: str) -> VideoResult:
     """The result of a video that produced nothing, with the traceback kept under --debug."""
     return VideoResult(
         transcript=str(job.transcript_path),
         slug=None,
         status=status,
         error=_one_line(message),
-        traceback=traceback.format_exc() if job.debug and status == "failed" else None,
+        traceback=traceback.format_exc() if job.debug and status is Status.FAILED else None,
     )
 
 
@@ -170,9 +114,7 @@ def _one_line(message: str) -> str:
 
 
 def _build(job: VideoJob) -> VideoResult:
-    from . import anchors, incremental
     from .cues import build_cues, layout_warnings
-    from .report import not_spoken
     from .sentences import split_sentences
     from .transcript import load_transcript
 
@@ -189,11 +131,11 @@ def _build(job: VideoJob) -> VideoResult:
 
     manifest = incremental.read_manifest(video_dir)
     anchors_path = anchors.path_for(job.transcript_path, transcript.slug)
-    key = incremental.build_key(job.transcript_path, media_path, options, __version__, manifest,
+    key = incremental.build_key(job.transcript_path, media_path, options.fingerprint(), __version__, manifest,
                                 anchors_path)
     previous = None if job.force else incremental.unchanged_result(manifest, key, video_dir)
     if previous is not None:
-        status = "unchanged" if previous.status == "ok" else previous.status
+        status = Status.UNCHANGED if previous.status is Status.OK else previous.status
         return replace(previous, status=status, **fetch_fields)
 
     sentences = split_sentences(transcript)
@@ -206,7 +148,7 @@ def _build(job: VideoJob) -> VideoResult:
         result = VideoResult(
             transcript=str(job.transcript_path),
             slug=transcript.slug,
-            status="skipped",
+            status=Status.SKIPPED,
             title=transcript.title,
             area=transcript.area,
             error=NO_VIDEO,
@@ -229,7 +171,7 @@ def _build(job: VideoJob) -> VideoResult:
     outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
-    flagged_timed = [t for t in timed if is_flagged(t)]
+    flagged_timed = [t for t in timed if t.needs_review]
     flagged = tuple(t.cue.index for t in flagged_timed)
     if flagged:
         warnings.append(
@@ -243,18 +185,18 @@ def _build(job: VideoJob) -> VideoResult:
     result = VideoResult(
         transcript=str(job.transcript_path),
         slug=transcript.slug,
-        status="ok",
+        status=Status.OK,
         title=transcript.title,
         area=transcript.area,
         warnings=tuple(warnings),
-        cues=cue_stats(timed),
+        cues=CueStats.of(timed),
         timing_method=located.method,
         confidence_mean=round(statistics.fmean(confidences), 3) if confidences else None,
         confidence_min=round(min(confidences), 3) if confidences else None,
         flagged_cues=flagged,
-        flag_reasons=tuple(review_reasons(t) for t in flagged_timed),
+        flag_reasons=tuple(t.review_reasons for t in flagged_timed),
         music_cues=sum(1 for t in timed if t.cue.kind is CueKind.MUSIC),
-        checked_cues=tuple(t.cue.index for t in timed if CHECKED_FLAG in t.flags),
+        checked_cues=tuple(t.cue.index for t in timed if Flag.CHECKED in t.flags),
         anchors_applied=len(anchored.applied),
         orphaned_anchors=orphaned,
         not_spoken=left_out,
@@ -366,35 +308,6 @@ def _speech_duration(located: LocatedSpeech) -> float | None:
     return round(sum(end - start for start, end in segments), 3)
 
 
-def result_from_dict(data: dict) -> VideoResult:
-    """Rebuild a result from its JSON form (manifests, report.json)."""
-    fields = dict(data)
-    fields["cues"] = CueStats(**fields.get("cues", {}))
-    fields["not_spoken"] = tuple(LeftOut(**entry) for entry in fields.get("not_spoken", ()))
-    fields["flag_reasons"] = tuple(tuple(r) for r in fields.get("flag_reasons", ()))
-    for name in ("warnings", "flagged_cues", "checked_cues", "orphaned_anchors", "outputs"):
-        fields[name] = tuple(fields.get(name, ()))
-    fields["flag_reasons"] = tuple(tuple(flags) for flags in fields.get("flag_reasons", ()))
-    return VideoResult(**fields)
-
-
-def cue_stats(timed: Sequence[TimedCue]) -> CueStats:
-    """Reading-speed figures of a video's cues, for the report (over max_cps: the rules'
-    "fast" flag)."""
-    if not timed:
-        return CueStats()
-    rates = sorted(t.cps for t in timed)
-    p90 = rates[min(len(rates) - 1, int(round(0.9 * (len(rates) - 1))))]
-    return CueStats(
-        count=len(timed),
-        cps_median=round(statistics.median(rates), 2),
-        cps_p90=round(p90, 2),
-        cps_max=round(rates[-1], 2),
-        over_max_cps=sum(1 for t in timed if "fast" in t.flags),
-        two_line_share=round(sum(1 for t in timed if len(t.cue.lines) > 1) / len(timed), 3),
-    )
-
-
 def _write_text_outputs(
     transcript: Transcript,
     timed: Sequence[TimedCue],
@@ -407,7 +320,7 @@ def _write_text_outputs(
     """Write captions, plain text, QA timeline and HTML page; return their file names."""
     from .formats import get_format
     from .formats.text import write_plain_transcript
-    from .report import render_timeline_svg
+    from .qa import render_timeline_svg
 
     slug, lang = transcript.slug, transcript.lang
     written: list[str] = []

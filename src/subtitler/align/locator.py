@@ -128,7 +128,7 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
-        replace(span, doubts=tuple(d.value for d in reasons),
+        replace(span, doubts=tuple(reasons),
                 confidence=min(span.confidence, DOUBTED_CONFIDENCE) if reasons else span.confidence)
         for span, reasons in zip(spans, doubted)
     )

@@ -7,25 +7,22 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..fsutil import atomic_write_text
+from ..results import Status, VideoResult
 from .assets import asset
 from .clock import spoken_duration
 from .markup import document_head, text
-
-if TYPE_CHECKING:
-    from ..pipeline import VideoResult
 
 OTHER_AREA = "Autres"
 
 # Status words (never colour alone) and the symbol shown beside them, by build status.
 STATUS_LABELS = {
-    "ok": ("Prêt", "✓"),
-    "skipped": ("Ignoré", "–"),
-    "failed": ("Échec", "✗"),
+    Status.OK: ("Prêt", "✓"),
+    Status.SKIPPED: ("Ignoré", "–"),
+    Status.FAILED: ("Échec", "✗"),
 }
 
 
@@ -36,7 +33,7 @@ class IndexEntry:
     slug: str
     title: str
     area: str | None
-    status: str  # "ok", "skipped", "failed" (others are shown as they are)
+    status: Status | str  # others than ok, skipped and failed are shown as they are
     message: str | None = None  # why it failed or was skipped
     page_href: str | None = None  # its page, relative to the index; None when not written
     cue_count: int = 0
@@ -59,7 +56,7 @@ def index_entries_from_results(results: Iterable[VideoResult], out_dir: Path) ->
             slug=slug,
             title=result.title or slug,
             area=result.area,
-            status="ok" if result.status == "unchanged" else result.status,
+            status=Status.OK if result.status is Status.UNCHANGED else result.status,
             message=result.error.replace(str(source), source.name) if result.error else None,
             page_href=f"{quote(slug)}/index.html" if page.is_file() else None,
             cue_count=result.cues.count,
@@ -139,7 +136,7 @@ def _summary(entries: Sequence[IndexEntry]) -> str:
     return f"{len(entries)} {noun}." + (f" {details}." if details else "")
 
 
-def _status_label(status: str) -> tuple[str, str]:
+def _status_label(status: Status | str) -> tuple[str, str]:
     return STATUS_LABELS.get(status, (status, "•"))
 
 

@@ -13,20 +13,21 @@ from collections.abc import Sequence
 from .. import __version__
 from ..html.clock import clock
 from ..html.markup import text
-from ..report import MARGIN, PIXELS_PER_SECOND
+from ..model import Flag
+from ..qa import MARGIN, PIXELS_PER_SECOND
 from .session import ReviewCue, VideoView
 
-# What each flag means, for the editor (subtitler.timing.rules.FLAGS, in French).
+# What some flags mean, for the editor (subtitler.model.Flag, in French); others show their name.
 FLAG_LABELS = {
-    "not-found": "texte non entendu dans l’audio",
-    "low-confidence": "alignement peu sûr",
-    "late-start": "commence après son premier mot",
-    "late-end": "finit avant son dernier mot",
-    "long": "plus long que la durée maximale",
-    "short": "plus court que la durée minimale",
-    "fast": "vitesse de lecture trop élevée",
-    "csa": "trop de caractères pour sa durée (ARCOM)",
-    "clamped": "déplacé pour tenir dans la vidéo",
+    Flag.NOT_FOUND: "texte non entendu dans l’audio",
+    Flag.LOW_CONFIDENCE: "alignement peu sûr",
+    Flag.LATE_START: "commence après son premier mot",
+    Flag.LATE_END: "finit avant son dernier mot",
+    Flag.LONG: "plus long que la durée maximale",
+    Flag.SHORT: "plus court que la durée minimale",
+    Flag.FAST: "vitesse de lecture trop élevée",
+    Flag.CSA: "trop de caractères pour sa durée (ARCOM)",
+    Flag.CLAMPED: "déplacé pour tenir dans la vidéo",
 }
 
 # (action, key, label): the page's buttons, in the order they are shown.

@@ -18,10 +18,10 @@ from .. import anchors
 from ..anchors import AnchorFile, WordIndex
 from ..errors import SubtitlerError
 from ..formats.vtt import parse_vtt_cues
-from ..incremental import read_manifest
-from ..model import Cue, Transcript
-from ..pipeline import BuildOptions, VideoJob, VideoResult, build_video, result_from_dict
-from ..report import CHECKED_FLAG
+from ..incremental import read_manifest, recorded_result
+from ..model import Cue, CueFlag, Flag, Transcript
+from ..pipeline import BuildOptions, VideoJob, build_video
+from ..results import VideoResult
 from ..timing.anchored import Edge
 from .text_edit import edit_cue_text
 
@@ -39,7 +39,7 @@ class ReviewCue:
     end: float
     display: str  # as in the VTT
     text: str  # the spoken words as written (what the editor edits)
-    flags: tuple[str, ...]  # why it is flagged (empty: not flagged)
+    flags: tuple[CueFlag, ...]  # why it is flagged (empty: not flagged)
     checked: bool  # an editor's checked mark holds
     anchored_start: float | None = None
     anchored_end: float | None = None
@@ -65,13 +65,13 @@ class VideoView:
     problem: str | None = None  # why the cues cannot be shown (not built, stale outputs)
 
 
-def flag_reasons(result: VideoResult | None) -> dict[int, tuple[str, ...]]:
+def flag_reasons(result: VideoResult | None) -> dict[int, tuple[CueFlag, ...]]:
     """Cue index -> the flags that put it up for review, as the build recorded them.
 
     The one place that reads flags from a build's result (its format is the report's)."""
     if result is None:
         return {}
-    reasons = result.flag_reasons or tuple(("low-confidence",) for _ in result.flagged_cues)
+    reasons = result.flag_reasons or tuple((Flag.LOW_CONFIDENCE,) for _ in result.flagged_cues)
     return dict(zip(result.flagged_cues, reasons))
 
 
@@ -135,8 +135,7 @@ class ReviewSession:
         """The video's cues as its last build wrote them, with flags, anchors, checks."""
         transcript, cues = self._cues(slug)
         folder = self.options.out_dir / slug
-        manifest = read_manifest(folder)
-        result = result_from_dict(manifest["result"]) if manifest and "result" in manifest else None
+        result = recorded_result(read_manifest(folder))
         vtt = folder / f"{slug}.{transcript.lang}.vtt"
         qa = folder / f"{slug}.qa.svg"
         media = Path(result.media) if result and result.media else None
@@ -159,7 +158,7 @@ class ReviewSession:
             pinned.setdefault(anchor.cue, {})[anchor.edge] = anchor.time
         shown = tuple(
             ReviewCue(k, start / 1000, end / 1000, display, cue.text,
-                      tuple(f for f in reasons.get(k, ()) if f != CHECKED_FLAG), k in checked,
+                      tuple(f for f in reasons.get(k, ()) if f is not Flag.CHECKED), k in checked,
                       pinned.get(k, {}).get(Edge.START), pinned.get(k, {}).get(Edge.END))
             for k, (cue, (start, end, display)) in enumerate(zip(cues, timed))
         )

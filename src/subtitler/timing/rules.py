@@ -22,7 +22,7 @@ outranks rules 2-5, and the cues around it make room for it; only rule 1 can mov
 the fixed edges cannot all be kept (then none is).
 
 A lower rule gives way to a higher one, and the cue gets a flag saying which rule gave way
-(see :data:`FLAGS`). Lingering closes short pauses: a cue followed by the next within
+(:class:`~subtitler.model.Flag`). Lingering closes short pauses: a cue followed by the next within
 ``max_linger`` runs until the minimum gap before it, as Netflix asks for gaps under 12 frames.
 All arithmetic is in integer milliseconds (gap and frame rounded up), so the output times
 are exact millisecond values and the gap and order invariants hold exactly.
@@ -36,26 +36,7 @@ from dataclasses import dataclass
 
 from ..config import CaptionConfig
 from ..errors import MediaError
-from ..model import Cue, Doubt, SpeechSpan, TimedCue
-
-FLAGS = {
-    "not-found": "the locator did not hear the text; its time is interpolated",
-    "low-confidence": "the locator's confidence is below config.min_confidence",
-    "late-start": "the cue starts after its first word is said (cues too crowded, or the "
-    "cue before needed the time to last min_duration)",
-    "early": "the cue appears more than max_early before its first word, to last min_duration",
-    "late-end": "the cue ends before its last word is said (the next cue starts, or the "
-    "speech lasts longer than max_duration)",
-    "long": "the speech lasts longer than max_duration: the cue leaves before its last word",
-    "short": "the cue lasts less than min_duration",
-    "fast": "the cue must be read faster than max_cps",
-    "csa": "the cue has more characters than the ARCOM table allows for its duration",
-    "clamped": "the media ends before the speech does; the cue was moved to fit in the media",
-    "layout": "the cue has more than max_lines lines or a line over max_line_chars (a word "
-    "longer than a line)",
-    **{doubt.value: doubt.description for doubt in Doubt},
-}
-
+from ..model import Cue, CueFlag, Doubt, Flag, SpeechSpan, TimedCue
 
 @dataclass(frozen=True)
 class FixedEdges:
@@ -261,21 +242,20 @@ def _flags(
     end: int,
     first_start: int,
     config: CaptionConfig,
-) -> tuple[str, ...]:
+) -> tuple[CueFlag, ...]:
     duration = (end - start) / 1000
     chars = cue.char_count
     checks = {
-        "not-found": not span.found,
-        "low-confidence": span.confidence < config.min_confidence,
-        "late-start": start > slot.onset,
-        "early": start < slot.onset - round(config.max_early * 1000) and start < first_start,
-        "late-end": end < slot.offset,
-        "long": slot.offset - start > round(config.max_duration * 1000),
-        "short": duration < config.min_duration,
-        "fast": chars / duration > config.max_cps,
-        "csa": chars > config.csa_max_chars(duration),
-        "clamped": slot.clamped or first_start < slot.onset - round(config.max_early * 1000),
-        "layout": _over_layout(cue, config),
-        **{doubt: doubt in span.doubts for doubt in span.doubts},
+        Flag.NOT_FOUND: not span.found,
+        Flag.LOW_CONFIDENCE: span.confidence < config.min_confidence,
+        Flag.LATE_START: start > slot.onset,
+        Flag.EARLY: start < slot.onset - round(config.max_early * 1000) and start < first_start,
+        Flag.LATE_END: end < slot.offset,
+        Flag.LONG: slot.offset - start > round(config.max_duration * 1000),
+        Flag.SHORT: duration < config.min_duration,
+        Flag.FAST: chars / duration > config.max_cps,
+        Flag.CSA: chars > config.csa_max_chars(duration),
+        Flag.CLAMPED: slot.clamped or first_start < slot.onset - round(config.max_early * 1000),
+        Flag.LAYOUT: _over_layout(cue, config),
     }
-    return tuple(name for name in FLAGS if checks.get(name))
+    return (*(flag for flag, raised in checks.items() if raised), *(doubt for doubt in Doubt if doubt in span.doubts))
