@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from subtitler.layout import OutputLayout
 from subtitler.align import doubts
 from subtitler.align.aligner import Alignment, PieceFit
 from subtitler.align.doubts import Evidence, cue_evidence
@@ -260,7 +261,7 @@ def test_the_terminal_lists_flagged_cues_with_their_reasons_a_few_per_video():
 
 def test_the_reasons_round_trip_through_report_json(tmp_path):
     original = result("douteux", 3)
-    path = write_report([original], tmp_path, wall_seconds=1.0, jobs=1)
+    path = write_report([original], OutputLayout(tmp_path), wall_seconds=1.0, jobs=1)
     video = json.loads(path.read_text(encoding="utf-8"))["videos"][0]
     assert video["flagged_cues"] == [0, 2, 4]
     assert video["flag_reasons"] == [["not-found", "low-confidence"], ["unwritten-speech"],

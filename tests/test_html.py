@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from html_helpers import fake_timed_cues, parse, sample_transcript, timed
+from subtitler.layout import OutputLayout
 from subtitler.errors import OutputError, TranscriptError
 from subtitler.html import (
     IndexEntry,
@@ -389,7 +390,7 @@ def test_credits_and_licence_are_in_the_footer(sample):
 
 def test_write_video_page_writes_slug_index_html(tmp_path):
     transcript = make_transcript(paragraph(text_run("Bonjour.")))
-    path = write_video_page(transcript, [], FILES, tmp_path)
+    path = write_video_page(transcript, [], FILES, OutputLayout(tmp_path))
     assert path == tmp_path / "t" / "index.html"
     assert path.read_text(encoding="utf-8") == render_video_page(transcript, [], FILES)
 
@@ -398,7 +399,7 @@ def test_write_video_page_writes_slug_index_html(tmp_path):
 def test_write_video_page_refuses_a_slug_that_leaves_the_output_folder(tmp_path, slug):
     transcript = replace(make_transcript(paragraph(text_run("Bonjour."))), slug=slug)
     with pytest.raises(OutputError, match="outside"):
-        write_video_page(transcript, [], FILES, tmp_path)
+        write_video_page(transcript, [], FILES, OutputLayout(tmp_path))
 
 
 # --- times and URLs -----------------------------------------------------------------------
@@ -503,12 +504,12 @@ def test_index_entries_from_results_link_pages_that_exist(tmp_path):
                         status="failed", error="/srv/in/rate.md: bad YAML",
                         cues=SimpleNamespace(count=0), media_duration=None),
     ]
-    entries = index_entries_from_results(results, tmp_path)
+    entries = index_entries_from_results(results, OutputLayout(tmp_path))
     assert entries == [
         IndexEntry("fait", "Fait", "D", "ok", None, "fait/index.html", 3, 12.5),
         IndexEntry("rate", "rate", None, "failed", "rate.md: bad YAML", None, 0, None),
     ]
-    path = write_index(entries, tmp_path)
+    path = write_index(entries, OutputLayout(tmp_path))
     assert path == tmp_path / "index.html" and "Fait" in path.read_text(encoding="utf-8")
 
 
@@ -518,4 +519,4 @@ def test_the_index_lists_an_unchanged_video_exactly_as_a_rebuilt_one(tmp_path):
 
     rebuilt = VideoResult(transcript="a.md", slug="a", status=Status.OK, title="A")
     unchanged = VideoResult(transcript="a.md", slug="a", status=Status.UNCHANGED, title="A")
-    assert index_entries_from_results([rebuilt], tmp_path) == index_entries_from_results([unchanged], tmp_path)
+    assert index_entries_from_results([rebuilt], OutputLayout(tmp_path)) == index_entries_from_results([unchanged], OutputLayout(tmp_path))

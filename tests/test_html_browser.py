@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from html_helpers import fake_timed_cues, sample_transcript, with_sound_notes
+from subtitler.layout import OutputLayout
 from subtitler.html import IndexEntry, VideoFiles, write_index, write_video_page
 from subtitler.html.clock import clock, spoken_duration
 from subtitler.formats import get_format
@@ -217,13 +218,13 @@ def _browser_run(root: Path) -> dict:
             files = VideoFiles(vtt=f"{slug}.fr.vtt", srt=f"{slug}.fr.srt", txt=f"{slug}.fr.txt")
             # the page without a video also lists music as sound notes (axe checks them)
             shown = with_sound_notes([t.cue for t in cues]) if name == "none" else cues
-            write_video_page(transcript, shown, files, site)
+            write_video_page(transcript, shown, files, OutputLayout(site))
             (site / slug / files.vtt).write_text(get_format("vtt").write(shown), encoding="utf-8")
             entries.append(IndexEntry(slug, f"{sample.title} ({name})", sample.area, "ok", None,
                                       f"{slug}/index.html", len(shown), shown[-1].end))
         entries.append(IndexEntry("casse", "Transcription illisible", None, "failed",
                                   "casse.md: invalid YAML front matter"))
-        write_index(entries, site)
+        write_index(entries, OutputLayout(site))
         config = {
             "chromium": tools["chromium"],
             "axe": str(NODE_MODULES / "axe-core" / "axe.min.js"),

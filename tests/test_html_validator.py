@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from html_helpers import fake_timed_cues, sample_transcript, sentence_timed_cues, with_sound_notes
+from subtitler.layout import OutputLayout
 from subtitler.errors import TranscriptError
 from subtitler.html import IndexEntry, VideoFiles, write_index, write_video_page
 from subtitler.transcript import load_transcript
@@ -50,7 +51,7 @@ def corpus_site(corpus_files, tmp_path_factory):
             entries.append(IndexEntry(path.stem, path.stem, None, "failed", str(error)))
             continue
         cues = sentence_timed_cues(transcript)
-        pages.append(write_video_page(transcript, cues, files_for(transcript.slug), out))
+        pages.append(write_video_page(transcript, cues, files_for(transcript.slug), OutputLayout(out)))
         entries.append(IndexEntry(transcript.slug, transcript.title, transcript.area, "ok", None,
                                   f"{transcript.slug}/index.html", len(cues),
                                   cues[-1].end if cues else None))
@@ -58,12 +59,12 @@ def corpus_site(corpus_files, tmp_path_factory):
     for variant, embed in (("peertube", sample.video_embed_src),
                            ("mp4", "https://videos.example.org/v.mp4"), ("none", None)):
         transcript = replace(sample, slug=f"sample-{variant}", video_embed_src=embed)
-        pages.append(write_video_page(transcript, fake_timed_cues(transcript), files_for(variant), out))
+        pages.append(write_video_page(transcript, fake_timed_cues(transcript), files_for(variant), OutputLayout(out)))
     for variant, embed in (("music", sample.video_embed_src), ("music-none", None)):  # sound notes
         transcript = replace(sample, slug=f"sample-{variant}", video_embed_src=embed)
         cues = with_sound_notes([t.cue for t in fake_timed_cues(transcript)])
-        pages.append(write_video_page(transcript, cues, files_for(variant), out))
-    pages.append(write_index(entries, out))
+        pages.append(write_video_page(transcript, cues, files_for(variant), OutputLayout(out)))
+    pages.append(write_index(entries, OutputLayout(out)))
     return pages, entries
 
 

@@ -14,6 +14,7 @@ import pytest
 from fake_peertube import ROLE_MODERATOR, FakePeerTube, FakeVideo
 from subtitler import __version__, incremental
 from subtitler.errors import UsageError
+from subtitler.layout import OutputLayout
 from subtitler.pipeline import BuildOptions
 from subtitler.results import Status, VideoResult
 from subtitler.publish.captions import cues_from_vtt, cues_sha256
@@ -39,7 +40,7 @@ def record_build(video_dir: Path, transcript: Path, *names: str) -> None:
     """What a successful build leaves: its manifest (the transcript's hash, the outputs' hashes)."""
     key = incremental.build_key(transcript, None, BuildOptions().fingerprint(), __version__, None)
     result = VideoResult(transcript=str(transcript), slug=video_dir.name, status=Status.OK, outputs=names)
-    incremental.record(video_dir, key, result)
+    incremental.record(OutputLayout(video_dir.parent).video(video_dir.name), key, result)
 
 
 class Project:
@@ -792,7 +793,7 @@ def test_a_caption_not_written_by_the_last_build_is_not_published(project, fake,
 
 def test_a_provisional_build_is_not_published(project, fake, video, capsys):
     project.add("a", fake.embed_url(video))
-    manifest = project.out / "a" / incremental.MANIFEST
+    manifest = OutputLayout(project.out).video("a").manifest
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["provisional"] = True
     manifest.write_text(json.dumps(data), encoding="utf-8")

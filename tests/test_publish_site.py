@@ -15,6 +15,7 @@ import yaml
 from fake_peertube import FakePeerTube
 from subtitler import __version__, incremental
 from subtitler.errors import UsageError
+from subtitler.layout import OutputLayout
 from subtitler.pipeline import BuildOptions
 from subtitler.results import Status, VideoResult
 from subtitler.publish.captions import cues_from_vtt
@@ -39,7 +40,7 @@ def record_build(video_dir: Path, transcript: Path, caption: str = CAPTION) -> N
     video_dir.mkdir(parents=True, exist_ok=True)
     (video_dir / name).write_text(caption, encoding="utf-8")
     key = incremental.build_key(transcript, None, BuildOptions().fingerprint(), __version__, None)
-    incremental.record(video_dir, key, VideoResult(str(transcript), video_dir.name, Status.OK, outputs=(name,)))
+    incremental.record(OutputLayout(video_dir.parent).video(video_dir.name), key, VideoResult(str(transcript), video_dir.name, Status.OK, outputs=(name,)))
 
 
 class Catalogue:

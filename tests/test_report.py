@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from subtitler.layout import OutputLayout
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, Flag, NotSpoken, SpeechSpan
 from subtitler.qa import render_timeline_svg
@@ -68,7 +69,7 @@ def test_report_round_trips_results(tmp_path):
                          cues=CueStats(count=3, cps_median=12.0), flagged_cues=(1, 2),
                          not_spoken=left_out, outputs=("a.fr.vtt",))
     failed = VideoResult(transcript="b.md", slug=None, status=Status.FAILED, error="b.md: no title")
-    path = write_report([result, failed], tmp_path, wall_seconds=1.5, jobs=2)
+    path = write_report([result, failed], OutputLayout(tmp_path), wall_seconds=1.5, jobs=2)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["summary"]["videos"] == 2 and data["summary"]["failed"] == 1
     assert data["summary"]["statuses"] == {"failed": 1, "ok": 1}

@@ -148,7 +148,9 @@ def run_build(args: argparse.Namespace) -> int:
 
     from .batch import run_batch
     from .media import DownloadLimits
-    from .pipeline import BuildOptions, remove_stale_temporaries
+    from .fsutil import remove_temporaries
+    from .layout import OutputLayout
+    from .pipeline import BuildOptions
     from .report import review_lines, summary_table, write_report
 
     paths = collect_inputs(args.inputs)
@@ -181,7 +183,8 @@ def run_build(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise SubtitlerError(f"cannot create the output folder: {error.strerror}", args.out) from None
-    remove_stale_temporaries(args.out)
+    layout = OutputLayout(args.out)
+    remove_temporaries(layout.root)
     bar = tqdm(total=len(paths), unit="video", disable=args.quiet or None, file=sys.stderr)
 
     def on_result(result) -> None:
@@ -208,11 +211,11 @@ def run_build(args: argparse.Namespace) -> int:
                       scheduler=args.scheduler, on_result=on_result)
     bar.close()
     try:
-        write_report(batch.results, args.out, wall_seconds=batch.wall_seconds, jobs=jobs)
+        write_report(batch.results, layout, wall_seconds=batch.wall_seconds, jobs=jobs)
         if options.html:
             from .html import index_entries_from_results, write_index
 
-            write_index(index_entries_from_results(batch.results, args.out), args.out)
+            write_index(index_entries_from_results(batch.results, layout), layout)
     except OSError as error:
         raise SubtitlerError(f"cannot write the report or index: {error.strerror}", error.filename) from None
     if not args.quiet:
@@ -220,7 +223,7 @@ def run_build(args: argparse.Namespace) -> int:
         flagged = review_lines(batch.results)
         if flagged:
             print("\n".join(flagged))
-        print(f"report: {args.out / 'report.json'}")
+        print(f"report: {layout.report}")
     return EXIT_FAILED if batch.failed else EXIT_OK
 
 

@@ -34,6 +34,13 @@ def atomic_write_text(path: Path, text: str, mode: int = PUBLIC) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def remove_temporaries(folder: Path) -> None:
+    """Delete the temporary files a killed run left in ``folder`` (only its own writes go there)."""
+    if folder.is_dir():
+        for leftover in folder.glob(".*.part"):
+            leftover.unlink(missing_ok=True)
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)

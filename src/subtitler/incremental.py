@@ -14,9 +14,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 from .fsutil import atomic_write_text
+from .layout import VideoOutputs
 from .results import VideoResult, result_from_dict
-
-MANIFEST = ".subtitler.json"
 
 
 def file_sha256(path: Path) -> str:
@@ -47,9 +46,9 @@ def _media_fingerprint(media: Path | None, previous: dict | None) -> dict | None
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": file_sha256(media)}
 
 
-def read_manifest(video_dir: Path) -> dict | None:
+def read_manifest(video: VideoOutputs) -> dict | None:
     """The manifest of the last complete build of this video, if any (read once per build)."""
-    path = video_dir / MANIFEST
+    path = video.manifest
     if not path.is_file():
         return None
     try:
@@ -77,7 +76,7 @@ def build_key(
     }
 
 
-def unchanged_result(previous: dict | None, key: dict, video_dir: Path) -> VideoResult | None:
+def unchanged_result(previous: dict | None, key: dict, video: VideoOutputs) -> VideoResult | None:
     """The recorded result when the inputs match ``key``, every output is still there and the
     result is not provisional (a fallback is retried). A recorded result this version cannot
     read is no result: the video is built again."""
@@ -86,7 +85,7 @@ def unchanged_result(previous: dict | None, key: dict, video_dir: Path) -> Video
     result = recorded_result(previous)
     if result is None:
         return None
-    return result if all((video_dir / name).is_file() for name in result.outputs) else None
+    return result if all(video.path(name).is_file() for name in result.outputs) else None
 
 
 def recorded_result(manifest: dict | None) -> VideoResult | None:
@@ -99,21 +98,22 @@ def recorded_result(manifest: dict | None) -> VideoResult | None:
         return None
 
 
-def record(video_dir: Path, key: dict, result: VideoResult) -> None:
+def record(video: VideoOutputs, key: dict, result: VideoResult) -> None:
     """Write the manifest of a finished build: its key, result, outputs' hashes, provisional."""
     payload = {
         "key": key,
         "provisional": result.timing_fallback is not None,
-        "output_sha256": {name: file_sha256(video_dir / name) for name in result.outputs},
+        "output_sha256": {name: file_sha256(video.path(name)) for name in result.outputs},
         "result": asdict(result),
     }
-    atomic_write_text(video_dir / MANIFEST, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    atomic_write_text(video.manifest, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
 
 
-def unpublishable(video_dir: Path, transcript: Path, output: str) -> str | None:
-    """Why ``output`` (a file name in ``video_dir``) is not what the last successful build
-    made from the transcript as it is now; None when it is, so it may be published."""
-    manifest = read_manifest(video_dir)
+def unpublishable(video: VideoOutputs, transcript: Path, output: str) -> str | None:
+    """Why ``output`` (a file name in the video's folder) is not what the last successful
+    build made from the transcript as it is now; None when the manifest records it with the
+    hash it has, so it may be published."""
+    manifest = read_manifest(video)
     if manifest is None or "result" not in manifest:
         return "no finished build of this transcript in the output folder"
     if manifest.get("key", {}).get("transcript_sha256") != transcript_sha256(transcript):
@@ -126,7 +126,7 @@ def unpublishable(video_dir: Path, transcript: Path, output: str) -> str | None:
     recorded = manifest["output_sha256"].get(output)
     if recorded is None:
         return f"the last build made no {output}"
-    path = video_dir / output
+    path = video.path(output)
     if not path.is_file():
         return f"{output} is missing from the output folder"
     if file_sha256(path) != recorded:

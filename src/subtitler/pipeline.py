@@ -17,8 +17,9 @@ from pathlib import Path
 
 from . import __version__, anchors, incremental
 from .config import CaptionConfig
-from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
-from .fsutil import atomic_write_text
+from .errors import AlignmentError, MediaError, NothingToCaption, SubtitlerError
+from .fsutil import atomic_write_text, remove_temporaries
+from .layout import OutputLayout, VideoOutputs
 from .media import DownloadLimits, Fetched
 from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
 from .results import CueStats, Status, VideoResult, not_spoken
@@ -121,19 +122,19 @@ def _build(job: VideoJob) -> VideoResult:
     options = job.options
     config = options.config
     transcript = load_transcript(job.transcript_path, config.lang)
-    video_dir = _video_dir(options.out_dir, transcript.slug)
-    remove_stale_temporaries(video_dir)
+    video = OutputLayout(options.out_dir).video(transcript.slug)
+    remove_temporaries(video.folder)
     media_path, fetched = _find_or_fetch_media(transcript, options)
     fetch_fields = {
         "downloaded_bytes": fetched.downloaded_bytes if fetched else 0,
         "media_source": fetched.source if fetched else None,
     }
 
-    manifest = incremental.read_manifest(video_dir)
+    manifest = incremental.read_manifest(video)
     anchors_path = anchors.path_for(job.transcript_path, transcript.slug)
     key = incremental.build_key(job.transcript_path, media_path, options.fingerprint(), __version__, manifest,
                                 anchors_path)
-    previous = None if job.force else incremental.unchanged_result(manifest, key, video_dir)
+    previous = None if job.force else incremental.unchanged_result(manifest, key, video)
     if previous is not None:
         status = Status.UNCHANGED if previous.status is Status.OK else previous.status
         return replace(previous, status=status, **fetch_fields)
@@ -144,7 +145,7 @@ def _build(job: VideoJob) -> VideoResult:
     left_out = not_spoken(transcript)
 
     if media_path is None:
-        outputs = _write_text_outputs(transcript, [], video_dir, options, located=None, media=None)
+        outputs = _write_outputs(transcript, [], video, options, located=None, media=None)
         result = VideoResult(
             transcript=str(job.transcript_path),
             slug=transcript.slug,
@@ -156,7 +157,7 @@ def _build(job: VideoJob) -> VideoResult:
             not_spoken=left_out,
             outputs=tuple(outputs),
         )
-        incremental.record(video_dir, key, result)
+        incremental.record(video, key, result)
         return result
 
     media = _probe(media_path)
@@ -168,7 +169,7 @@ def _build(job: VideoJob) -> VideoResult:
         warnings.append(fetched.note)
     timed = anchors.mark_checked(_apply_rules(cues, anchored, media, config), resolution)
     timed = _with_music(timed, located, media, config)
-    outputs = _write_text_outputs(transcript, timed, video_dir, options, located=located, media=media)
+    outputs = _write_outputs(transcript, timed, video, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
     flagged_timed = [t for t in timed if t.needs_review]
@@ -207,24 +208,8 @@ def _build(job: VideoJob) -> VideoResult:
         timing_fallback=fallback,
         **fetch_fields,
     )
-    incremental.record(video_dir, key, result)
+    incremental.record(video, key, result)
     return result
-
-
-def remove_stale_temporaries(video_dir: Path) -> None:
-    """Delete temporary files a killed run left (the video folder belongs to this job alone)."""
-    if video_dir.is_dir():
-        for leftover in video_dir.glob(".*.part"):
-            leftover.unlink(missing_ok=True)
-
-
-def _video_dir(out_dir: Path, slug: str) -> Path:
-    """OUT/<slug>, refusing any slug that would resolve outside OUT."""
-    root = out_dir.resolve()
-    target = (root / slug).resolve()
-    if not slug or target.parent != root:
-        raise OutputError(f"slug {slug!r} would write outside the output folder {out_dir}")
-    return target
 
 
 def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple[Path | None, Fetched | None]:
@@ -308,10 +293,10 @@ def _speech_duration(located: LocatedSpeech) -> float | None:
     return round(sum(end - start for start, end in segments), 3)
 
 
-def _write_text_outputs(
+def _write_outputs(
     transcript: Transcript,
     timed: Sequence[TimedCue],
-    video_dir: Path,
+    video: VideoOutputs,
     options: BuildOptions,
     *,
     located: LocatedSpeech | None,
@@ -322,29 +307,29 @@ def _write_text_outputs(
     from .formats.text import write_plain_transcript
     from .qa import render_timeline_svg
 
-    slug, lang = transcript.slug, transcript.lang
+    lang = transcript.lang
     written: list[str] = []
 
     def put(name: str, text: str) -> None:
-        atomic_write_text(video_dir / name, text)
+        atomic_write_text(video.path(name), text)
         written.append(name)
 
     if timed:
         for extension in ("vtt", "srt"):
-            put(f"{slug}.{lang}.{extension}", get_format(extension).write(timed))
-    put(f"{slug}.{lang}.txt", write_plain_transcript(transcript))
+            put(video.caption(lang, extension), get_format(extension).write(timed))
+    put(video.text(lang), write_plain_transcript(transcript))
     qa_name = None
     if timed and media is not None and located is not None:
-        qa_name = f"{slug}.qa.svg"
+        qa_name = video.qa_timeline
         put(qa_name, render_timeline_svg(timed, media.duration, located))
     if options.html:
         from .html import VideoFiles, render_video_page
 
         files = VideoFiles(
-            vtt=f"{slug}.{lang}.vtt" if timed else None,
-            srt=f"{slug}.{lang}.srt" if timed else None,
-            txt=f"{slug}.{lang}.txt",
+            vtt=video.caption(lang, "vtt") if timed else None,
+            srt=video.caption(lang, "srt") if timed else None,
+            txt=video.text(lang),
             qa_svg=qa_name,
         )
-        put("index.html", render_video_page(transcript, timed, files))
+        put(video.page, render_video_page(transcript, timed, files))
     return written

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from . import __version__
 from .fsutil import atomic_write_text
+from .layout import OutputLayout
 from .results import VideoResult
 
 
-def write_report(results: Sequence[VideoResult], out_dir: Path, *, wall_seconds: float, jobs: int) -> Path:
+def write_report(results: Sequence[VideoResult], layout: OutputLayout, *, wall_seconds: float, jobs: int) -> Path:
     """Write OUT/report.json: a summary and every video's result, in input order."""
     counts: dict[str, int] = {}
     for result in results:
@@ -34,7 +35,7 @@ def write_report(results: Sequence[VideoResult], out_dir: Path, *, wall_seconds:
         },
         "videos": [asdict(r) for r in results],
     }
-    path = out_dir / "report.json"
+    path = layout.report
     atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     return path
 

@@ -7,10 +7,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from .. import __version__
 from ..fsutil import atomic_write_text
+from ..layout import OutputLayout
 from ..results import Status, VideoResult
 from .assets import asset
 from .clock import spoken_duration
@@ -40,7 +41,7 @@ class IndexEntry:
     duration: float | None = None  # media duration in seconds
 
 
-def index_entries_from_results(results: Iterable[VideoResult], out_dir: Path) -> list[IndexEntry]:
+def index_entries_from_results(results: Iterable[VideoResult], layout: OutputLayout) -> list[IndexEntry]:
     """Index entries for a batch's results; a video links to its page when the page exists.
 
     Messages name the transcript by its file name: the index may be published, the folders
@@ -51,14 +52,14 @@ def index_entries_from_results(results: Iterable[VideoResult], out_dir: Path) ->
     for result in results:
         source = Path(result.transcript)
         slug = result.slug or source.stem
-        page = out_dir / slug / "index.html"
+        page = layout.page(slug)
         entries.append(IndexEntry(
             slug=slug,
             title=result.title or slug,
             area=result.area,
             status=Status.OK if result.status is Status.UNCHANGED else result.status,
             message=result.error.replace(str(source), source.name) if result.error else None,
-            page_href=f"{quote(slug)}/index.html" if page.is_file() else None,
+            page_href=layout.page_href(slug) if page.is_file() else None,
             cue_count=result.cues.count,
             duration=result.media_duration,
         ))
@@ -100,9 +101,9 @@ def render_index(entries: Sequence[IndexEntry]) -> str:
 """
 
 
-def write_index(entries: Sequence[IndexEntry], out_dir: Path) -> Path:
-    """Write ``out_dir/index.html`` atomically; return its path."""
-    path = out_dir / "index.html"
+def write_index(entries: Sequence[IndexEntry], layout: OutputLayout) -> Path:
+    """Write ``OUT/index.html`` atomically; return its path."""
+    path = layout.index
     atomic_write_text(path, render_index(entries))
     return path
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import OutputError, TranscriptError
 from ..fsutil import atomic_write_text
+from ..layout import OutputLayout
 from ..model import Block, BlockKind, CueKind, Section, TimedCue, Transcript
 from ..video_url import VideoUrlError
 from .assets import asset
@@ -82,12 +83,10 @@ def render_video_page(transcript: Transcript, timed_cues: Sequence[TimedCue],
 
 
 def write_video_page(transcript: Transcript, timed_cues: Sequence[TimedCue], files: VideoFiles,
-                     out_dir: Path) -> Path:
-    """Write ``out_dir/<slug>/index.html`` atomically; return its path."""
-    folder = (out_dir / transcript.slug).resolve()
-    if not transcript.slug or folder.parent != out_dir.resolve():
-        raise OutputError(f"slug {transcript.slug!r} would write outside {out_dir}", transcript.path)
-    path = folder / "index.html"
+                     layout: OutputLayout) -> Path:
+    """Write ``OUT/<slug>/index.html`` atomically; return its path."""
+    video = layout.video(transcript.slug)
+    path = video.path(video.page)
     atomic_write_text(path, render_video_page(transcript, timed_cues, files))
     return path
 

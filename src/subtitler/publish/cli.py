@@ -18,12 +18,12 @@ from .. import __version__
 from ..cli_common import collect_inputs, positive_float, positive_int
 from ..errors import SubtitlerError, UsageError
 from ..fsutil import atomic_write_text
+from ..layout import OutputLayout
 from .outcome import Status, VideoOutcome
 from .record import utc_stamp
 from .redact import Redactor
 from .settings import ENV_OTP, ENV_PASSWORD, ENV_TOKEN, ENV_URL, ENV_USERNAME, RetryPolicy
 
-REPORT = "publish-report.json"
 
 _CREDENTIALS_HELP = f"""\
 credentials (never on the command line), each bound to one instance:
@@ -154,7 +154,7 @@ def run_publish(
         logger.removeFilter(redactor)
         logger.setLevel(previous_level)
     counts = Counter(outcome.status for outcome in outcomes)
-    report = write_publish_report(outcomes, args.out, started=started, finished=utc_stamp(clock()),
+    report = write_publish_report(outcomes, OutputLayout(args.out), started=started, finished=utc_stamp(clock()),
                                   dry_run=args.dry_run, redactor=redactor)
     if not args.quiet:
         print(_summary(counts, args.dry_run))
@@ -163,7 +163,7 @@ def run_publish(
 
 
 def write_publish_report(
-    outcomes: Sequence[VideoOutcome], out_dir: Path, *, started: str, finished: str, dry_run: bool,
+    outcomes: Sequence[VideoOutcome], layout: OutputLayout, *, started: str, finished: str, dry_run: bool,
     redactor: Redactor,
 ) -> Path:
     """``OUT/publish-report.json``: per video what was done, why, the destination's caption
@@ -178,7 +178,7 @@ def write_publish_report(
         "summary": dict(sorted(counts.items())),
         "videos": [_entry(outcome) for outcome in outcomes],
     }
-    path = out_dir / REPORT
+    path = layout.publish_report
     try:
         atomic_write_text(path, redactor(json.dumps(payload, ensure_ascii=False, indent=1)) + "\n")
     except OSError as error:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .. import incremental
 from ..errors import NothingToCaption, PublishError, SubtitlerError
+from ..layout import OutputLayout, VideoOutputs
 from ..model import Transcript
 from ..transcript import load_transcript, slug_for
 from .auth import Authenticator, CredentialSource, TokenCache, instance_key
@@ -82,6 +83,7 @@ class Publisher:
         self._sleep = sleep
         self._clock = clock
         self._instances: dict[str, PeerTubeInstance] = {}
+        self._layout = OutputLayout(options.out_dir)
 
     def close(self) -> None:
         for instance in self._instances.values():
@@ -123,16 +125,12 @@ class Publisher:
         if self.options.site is None:
             return VideoOutcome(path, slug, Status.SKIPPED, "a video file on its own server, not on PeerTube: "
                                 "give --site DIR (the site's public folder) to deliver its caption", time=started)
-        name = f"{slug}.{transcript.lang}.vtt"
-        video_dir = self.options.out_dir / slug
         try:
-            stale = incremental.unpublishable(video_dir, path, name)
-            if stale is not None:
-                raise PublishError(f"{stale}: rebuild first")
-            data, cues = load_caption(video_dir / name)
+            video, caption_path = self._built_caption(transcript)
+            data, cues = load_caption(caption_path)
             now = self._clock()
             result = deliver(
-                transcript, data, cues, self.options.site, video_dir, dry_run=self.options.dry_run,
+                transcript, data, cues, self.options.site, video, dry_run=self.options.dry_run,
                 force=self.options.force, replace_existing=self.options.replace_existing,
                 when=utc_stamp(now), seconds=now,
             )
@@ -154,13 +152,7 @@ class Publisher:
                 f"{ref.host} is not a configured PeerTube instance (configured: {configured}): "
                 "nothing sent to it"
             )
-        # The build names files by the transcript's language; PeerTube may want another code.
-        name = f"{transcript.slug}.{transcript.lang}.vtt"
-        video_dir = self.options.out_dir / transcript.slug
-        stale = incremental.unpublishable(video_dir, transcript.path, name)
-        if stale is not None:
-            raise PublishError(f"{stale}: rebuild first")
-        caption_path = video_dir / name
+        outputs, caption_path = self._built_caption(transcript)
         data, cues = load_caption(caption_path)
         if len(data) > NGINX_BODY_CAP:
             log.warning("%s: %d bytes; an instance behind PeerTube's recommended nginx refuses over 6 MB",
@@ -171,7 +163,7 @@ class Publisher:
         if video.language and video.language != lang:
             log.warning("%s/%s: the video's language is %r, not %r", ref.host, ref.video_id, video.language, lang)
 
-        record = DeliveryLog(video_dir)
+        record = DeliveryLog(outputs)
         key = f"peertube:{instance_key(ref.host, scheme)}/{video.uuid}/{lang}"
         current = instance.captions(ref.video_id).get(lang)
         remote_text, remote_cues = self._remote(instance, current)
@@ -195,6 +187,18 @@ class Publisher:
             delivery.notes.append(f"the caption it replaced (not uploaded by subtitler) is kept in {delivery.copy}")
         self._upload(instance, ref, lang, caption_path.name, data)
         return self._check_upload(instance, ref, lang, cues, record, key, delivery, what)
+
+    def _built_caption(self, transcript: Transcript) -> tuple[VideoOutputs, Path]:
+        """The WebVTT caption the last successful build made from the transcript as it is now:
+        named by the output layout, and taken only when the build's manifest records it with
+        the hash it has (PublishError otherwise). The build names files by the transcript's
+        language; PeerTube may be given another code."""
+        video = self._layout.video(transcript.slug)
+        name = video.caption(transcript.lang, "vtt")
+        stale = incremental.unpublishable(video, transcript.path, name)
+        if stale is not None:
+            raise PublishError(f"{stale}: rebuild first")
+        return video, video.path(name)
 
     def _remote(
         self, instance: PeerTubeInstance, current: RemoteCaption | None

@@ -13,9 +13,7 @@ import time
 from pathlib import Path
 
 from ..fsutil import atomic_write_bytes, atomic_write_text
-
-LOG = ".published.json"
-COPIES = "published"
+from ..layout import VideoOutputs
 
 
 def utc_stamp(seconds: float) -> str:
@@ -26,9 +24,9 @@ def utc_stamp(seconds: float) -> str:
 class DeliveryLog:
     """The hashes of what was last delivered from one video's output folder, by destination."""
 
-    def __init__(self, video_dir: Path) -> None:
-        self.video_dir = video_dir
-        self.path = video_dir / LOG
+    def __init__(self, video: VideoOutputs) -> None:
+        self.video = video
+        self.path = video.delivery_log
 
     def get(self, destination: str) -> str | None:
         entry = self._load().get(destination)
@@ -44,7 +42,7 @@ class DeliveryLog:
     def keep_copy(self, data: bytes, seconds: float, name: str) -> Path:
         """Save ``data`` as ``published/<time>.<name>`` (a new name if that one is taken)."""
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(seconds))
-        folder = self.video_dir / COPIES
+        folder = self.video.copies
         path = folder / f"{stamp}.{name}"
         number = 1
         while path.exists():

@@ -28,6 +28,7 @@ from .. import incremental
 from ..config import CaptionConfig
 from ..errors import PublishError, SubtitlerError
 from ..fsutil import atomic_write_bytes
+from ..layout import VideoOutputs
 from ..model import Transcript
 from . import frontmatter
 from .captions import CaptionCue, cues_from_vtt
@@ -96,7 +97,7 @@ def deliver(
     data: bytes,
     cues: tuple[CaptionCue, ...],
     site: Path,
-    video_dir: Path,
+    video: VideoOutputs,
     *,
     dry_run: bool,
     force: bool,
@@ -110,7 +111,7 @@ def deliver(
     declared = frontmatter.caption_file_path(raw)
     site_path = declared or conventional_path(transcript.path, transcript.video_embed_src or "")
     target = resolve_in_site(site, site_path)
-    record = DeliveryLog(video_dir)
+    record = DeliveryLog(video)
     key = f"site:{site_path}"
     last = record.get(key)  # what subtitler wrote there last
     ours = hashlib.sha256(data).hexdigest()
@@ -124,7 +125,7 @@ def deliver(
         before = CaptionState(len(theirs or ()), digest, digest == last)
     foreign = before is not None and existing != data and not before.by_subtitler
     if foreign:
-        comparison = _compare(cues, theirs, video_dir)
+        comparison = _compare(cues, theirs, video)
         compared = f" ({summary(caption_figures(cues), caption_figures(theirs))})" if theirs is not None else ""
         made, option, asked = (("edited by hand since subtitler wrote it", "--force", force) if last else
                                ("a caption subtitler did not write", "--replace-existing", replace_existing))
@@ -173,9 +174,9 @@ def _cues_or_none(data: bytes) -> tuple[CaptionCue, ...] | None:
         return None
 
 
-def _compare(ours: tuple[CaptionCue, ...], theirs: tuple[CaptionCue, ...] | None, video_dir: Path) -> dict:
+def _compare(ours: tuple[CaptionCue, ...], theirs: tuple[CaptionCue, ...] | None, video: VideoOutputs) -> dict:
     """Both captions measured on the rules the build used (its manifest), for the report."""
-    config = _build_config(video_dir)
+    config = _build_config(video)
     return {
         "rules": {"max_lines": config.max_lines, "max_line_chars": config.max_line_chars,
                   "max_cps": config.max_cps, "min_duration": config.min_duration,
@@ -185,8 +186,8 @@ def _compare(ours: tuple[CaptionCue, ...], theirs: tuple[CaptionCue, ...] | None
     }
 
 
-def _build_config(video_dir: Path) -> CaptionConfig:
-    manifest = incremental.read_manifest(video_dir) or {}
+def _build_config(video: VideoOutputs) -> CaptionConfig:
+    manifest = incremental.read_manifest(video) or {}
     fields = manifest.get("key", {}).get("options", {}).get("config")
     try:
         return CaptionConfig(**{k: tuple(map(tuple, v)) if k == "csa_table" else v for k, v in fields.items()})

@@ -77,7 +77,7 @@ def create_app(session: ReviewSession, token: str | None = None) -> Starlette:
         slug, name = request.path_params["slug"], request.path_params["name"]
         if slug not in session.paths:
             return _not_found()
-        folder = (session.options.out_dir / slug).resolve()
+        folder = session.layout.video(slug).folder.resolve()
         path = (folder / name).resolve()
         if path.parent != folder or not path.is_file() or path.suffix not in OUTPUT_TYPES:
             return _not_found()

@@ -19,6 +19,7 @@ from ..anchors import AnchorFile, WordIndex
 from ..errors import SubtitlerError
 from ..formats.vtt import parse_vtt_cues
 from ..incremental import read_manifest, recorded_result
+from ..layout import OutputLayout
 from ..model import Cue, CueFlag, Flag, Transcript
 from ..pipeline import BuildOptions, VideoJob, build_video
 from ..results import VideoResult
@@ -82,6 +83,7 @@ class ReviewSession:
         from ..transcript import slug_for
 
         self.options = options
+        self.layout = OutputLayout(options.out_dir)
         self.paths = {slug_for(path): Path(path).resolve() for path in transcripts}
         self.results: dict[str, VideoResult] = {}
         self._lock = threading.Lock()
@@ -111,9 +113,9 @@ class ReviewSession:
         from ..report import write_report
 
         results = list(self.results.values())
-        write_report(results, self.options.out_dir, wall_seconds=sum(r.seconds for r in results), jobs=1)
+        write_report(results, self.layout, wall_seconds=sum(r.seconds for r in results), jobs=1)
         if self.options.html:
-            write_index(index_entries_from_results(results, self.options.out_dir), self.options.out_dir)
+            write_index(index_entries_from_results(results, self.layout), self.layout)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -134,10 +136,10 @@ class ReviewSession:
     def view(self, slug: str) -> VideoView:
         """The video's cues as its last build wrote them, with flags, anchors, checks."""
         transcript, cues = self._cues(slug)
-        folder = self.options.out_dir / slug
-        result = recorded_result(read_manifest(folder))
-        vtt = folder / f"{slug}.{transcript.lang}.vtt"
-        qa = folder / f"{slug}.qa.svg"
+        video = self.layout.video(slug)
+        result = recorded_result(read_manifest(video))
+        vtt = video.path(video.caption(transcript.lang, "vtt"))
+        qa = video.path(video.qa_timeline)
         media = Path(result.media) if result and result.media else None
         anchors_file = anchors.path_for(transcript.path, slug)
         base = VideoView(slug, transcript.title, transcript.lang, transcript.path, anchors_file,

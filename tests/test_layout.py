@@ -1,0 +1,59 @@
+"""The output layout: the one place that names every file under OUT (README, Output layout),
+and the names a build, its manifest and the publisher agree on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from media_helpers import make_mp4
+from subtitler.errors import OutputError
+from subtitler.layout import OutputLayout
+from subtitler.pipeline import BuildOptions, VideoJob, build_video
+
+E2E = Path(__file__).resolve().parent / "fixtures" / "e2e"
+SLUG = "atelier-securite"
+
+
+def test_the_names_are_those_the_readme_gives(tmp_path):
+    layout = OutputLayout(tmp_path)
+    video = layout.video("a-b")
+    assert (layout.index, layout.report, layout.publish_report) == (
+        tmp_path / "index.html", tmp_path / "report.json", tmp_path / "publish-report.json")
+    assert video.folder == tmp_path / "a-b"
+    assert (video.caption("fr", "vtt"), video.caption("en", "srt"), video.text("fr")) == (
+        "a-b.fr.vtt", "a-b.en.srt", "a-b.fr.txt")
+    assert (video.qa_timeline, video.page) == ("a-b.qa.svg", "index.html")
+    assert (video.manifest, video.delivery_log, video.copies) == (
+        tmp_path / "a-b" / ".subtitler.json", tmp_path / "a-b" / ".published.json", tmp_path / "a-b" / "published")
+    assert layout.page_href("é t") == "%C3%A9%20t/index.html" and layout.page("é t") == tmp_path / "é t" / "index.html"
+
+
+@pytest.mark.parametrize("slug", ["", ".", "..", "../elsewhere", "a/b"])
+def test_a_slug_that_leaves_the_output_folder_is_refused(tmp_path, slug):
+    with pytest.raises(OutputError, match="would write outside the output folder"):
+        OutputLayout(tmp_path / "out").video(slug)
+
+
+def test_a_link_to_a_page_is_never_refused(tmp_path):
+    """The index links a failed transcript by its file's stem, whatever it is."""
+    assert OutputLayout(tmp_path).page("..") == tmp_path / ".." / "index.html"
+
+
+def test_a_build_writes_exactly_the_files_the_layout_names_and_its_manifest_lists_them(tmp_path):
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
+    (tmp_path / "media").mkdir()
+    make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0)
+    options = BuildOptions(out_dir=tmp_path / "out", media_dir=tmp_path / "media", timing="proportional",
+                           download=False)
+    result = build_video(VideoJob(tmp_path / f"{SLUG}.md", options))
+    assert result.status == "ok", result.error
+    video = OutputLayout(options.out_dir).video(SLUG)
+    named = {video.caption("fr", "vtt"), video.caption("fr", "srt"), video.text("fr"), video.qa_timeline, video.page}
+    assert set(result.outputs) == named
+    assert {p.name for p in video.folder.iterdir()} == named | {video.manifest.name}
+    manifest = json.loads(video.manifest.read_text(encoding="utf-8"))
+    assert set(manifest["output_sha256"]) == named
