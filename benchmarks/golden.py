@@ -28,8 +28,8 @@ What a run does, all through the command line (so it runs against any version of
 
 ``diff`` compares every file of two runs, after removing only what legitimately varies: wall
 times (``seconds``, ``wall_seconds``, ``align_seconds``, ``time``), file mtimes
-(``mtime_ns``), the run's own folder in paths, the review token and track version, and the
-time stamps of published copies. It prints the files that differ and exits 1, or says how many
+(``mtime_ns``), the run's own folder in paths, the review token and track version, the
+time stamps of published copies, and the order of the lines a parallel build prints. It prints the files that differ and exits 1, or says how many
 files are identical.
 """
 
@@ -401,6 +401,9 @@ def _normalised(path: Path, root: Path) -> str | bytes:
             return json.dumps(_without_varying(json.loads(text)), ensure_ascii=False, indent=1, sort_keys=True)
         except ValueError:
             pass
+    if path.suffix == ".log" and "--- stderr\n" in text:  # --jobs 2 says results as they come
+        head, stderr = text.split("--- stderr\n", 1)
+        text = head + "--- stderr\n" + "\n".join(sorted(stderr.splitlines()))
     text = re.sub(r'data-token="[^"]*"', 'data-token="<TOKEN>"', text)
     text = re.sub(r"\?v=\d+", "?v=<VERSION>", text)
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<PORT>", text)

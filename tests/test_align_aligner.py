@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from subtitler.align.aligner import align
+from subtitler.align.settings import AlignSettings
 from media_helpers import fresh_synthesis
 from subtitler.errors import AlignmentError
 
@@ -113,7 +114,7 @@ def test_the_result_does_not_depend_on_the_number_of_threads(monkeypatch):
     spans = []
     for threads, cells in ((1, 1_000_000), (2, 1_000_000), (5, 20_000)):  # 20,000: many batches
         monkeypatch.setattr(aligner, "_THREADS", threads)
-        settings = aligner.AlignSettings(window_cells=cells)
+        settings = AlignSettings(window_cells=cells)
         spans.append(align(CUES, _chunks(audio), RATE, settings).spans)
     for other in spans[1:]:
         assert [s.found for s in other] == [s.found for s in spans[0]]

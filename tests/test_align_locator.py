@@ -13,7 +13,7 @@ from subtitler.config import CaptionConfig
 from subtitler.errors import AlignmentError
 from subtitler.media import ffmpeg_paths, probe
 from subtitler.model import Cue, MediaInfo
-from subtitler.timing import get_locator, locator_names
+from subtitler.timing.methods import METHODS, locator_for
 
 TEXTS = ["Bienvenue dans ce tutoriel.", "La loi de 1901 encadre les associations.", "À bientôt !"]
 
@@ -47,13 +47,13 @@ def narration(tmp_path_factory) -> tuple[Path, list[float]]:
 
 
 def test_audio_is_a_registered_timing_method():
-    assert "audio" in locator_names()
+    assert "audio" in METHODS
 
 
 def test_locates_each_cue_and_reports_speech_for_the_qa_timeline(narration):
     path, starts = narration
     cues = [_cue(i, text) for i, text in enumerate(TEXTS)]
-    located = get_locator("audio")(cues, probe(path), CaptionConfig())
+    located = locator_for("audio")(cues, probe(path), CaptionConfig())
     assert located.method == "audio" and not located.warnings
     assert len(located.spans) == len(cues)
     for span, start in zip(located.spans, starts):
@@ -67,7 +67,7 @@ def test_text_not_spoken_is_named_in_a_warning(narration):
     path, _ = narration
     texts = [*TEXTS[:2], "Cette phrase ne figure pas du tout dans la vidéo que voici.", TEXTS[2]]
     cues = [_cue(i, text) for i, text in enumerate(texts)]
-    located = get_locator("audio")(cues, probe(path), CaptionConfig())
+    located = locator_for("audio")(cues, probe(path), CaptionConfig())
     assert located.details["not_found_cues"] == [2]
     assert any("#3" in warning for warning in located.warnings)
 
@@ -76,9 +76,9 @@ def test_media_without_audio_or_unreadable_raise_alignment_error(tmp_path):
     cues = [_cue(0, TEXTS[0])]
     silent = MediaInfo(path=tmp_path / "video.mp4", duration=3.0, has_audio=False, has_video=True)
     with pytest.raises(AlignmentError):
-        get_locator("audio")(cues, silent, CaptionConfig())
+        locator_for("audio")(cues, silent, CaptionConfig())
     broken = tmp_path / "broken.m4a"
     broken.write_bytes(b"not audio at all")
     info = MediaInfo(path=broken, duration=3.0, has_audio=True, has_video=False)
     with pytest.raises(AlignmentError):
-        get_locator("audio")(cues, info, CaptionConfig())
+        locator_for("audio")(cues, info, CaptionConfig())

@@ -1,5 +1,5 @@
 """Cues cut into pieces where a speaker may pause, and pieces passed over whole when they are
-not said: the locator's pieces (``align.locator``), the aligner's jumps over a piece, on
+not said: the locator's pieces (``timing.audio``), the aligner's jumps over a piece, on
 real speech (ej-fra)."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from real_audio import RATE, Timeline, ej_fra_blocks, ej_fra_take, room_tone, write_m4a
-from subtitler.align.aligner import AlignSettings, _empty_layout, _jumped, align
+from subtitler.align.aligner import _empty_layout, _jumped, align
+from subtitler.align.settings import AlignSettings
 from subtitler.align.dtw import Path
-from subtitler.align.locator import AudioLocator, _cue_spans, _pieces
+from subtitler.timing.audio import AudioLocator, _cue_spans, _pieces
 from subtitler.align.verbalize import verbalize
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from subtitler.align.aligner import AlignSettings
+from subtitler.align.settings import AlignSettings
 from subtitler.align.espeak import synthesize
 from subtitler.align.synthesis import SynthesisProcess, synthetic_frames
 

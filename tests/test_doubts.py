@@ -17,13 +17,13 @@ from subtitler.align import doubts
 from subtitler.align.aligner import Alignment, PieceFit
 from subtitler.align.doubts import Evidence, cue_evidence
 from subtitler.align.features import HOP_SECONDS
-from subtitler.align.locator import DOUBTED_CONFIDENCE, _judged
+from subtitler.timing.audio import DOUBTED_CONFIDENCE, _judged
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, Doubt, Flag, SpeechSpan
 from subtitler.qa import render_timeline_svg
 from subtitler.report import REVIEW_LINES_PER_VIDEO, review_lines, write_report
 from subtitler.results import Status, VideoResult, result_from_dict
-from subtitler.timing import LocatedSpeech
+from subtitler.timing.locator import LocatedSpeech
 from subtitler.timing.rules import apply_timing_rules
 
 SVG = "{http://www.w3.org/2000/svg}"

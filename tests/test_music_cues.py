@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from real_audio import RATE, Timeline, ej_fra_blocks, ej_fra_take, music, room_tone, speech_level
 from subtitler.align import activity
-from subtitler.align.aligner import AlignSettings, _Levels, _music, align
+from subtitler.align.aligner import _Levels, _music, align
+from subtitler.align.settings import AlignSettings
 from subtitler.align.features import HOP_SECONDS
 from subtitler.align.verbalize import verbalize
 from subtitler.config import CaptionConfig

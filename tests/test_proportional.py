@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, MediaInfo
-from subtitler.timing import get_locator, locator_names
+from subtitler.timing.methods import METHODS, locator_for
 from subtitler.timing.proportional import (
     PROPORTIONAL_CONFIDENCE,
     ProportionalLocator,
@@ -113,8 +113,8 @@ def test_proportional_starts_are_within_seconds_of_hand_timing(shared_dir):
 
 
 def test_the_locator_is_registered():
-    assert "proportional" in locator_names()
-    assert isinstance(get_locator("proportional"), ProportionalLocator)
+    assert "proportional" in METHODS
+    assert isinstance(locator_for("proportional"), ProportionalLocator)
 
 
 def test_cues_get_time_in_proportion_to_their_text():

@@ -11,7 +11,7 @@ from subtitler.model import Cue, Flag, NotSpoken, SpeechSpan
 from subtitler.qa import render_timeline_svg
 from subtitler.report import summary_table, write_report
 from subtitler.results import CueStats, LeftOut, Status, VideoResult, result_from_dict
-from subtitler.timing import LocatedSpeech
+from subtitler.timing.locator import LocatedSpeech
 from subtitler.timing.rules import apply_timing_rules
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, MediaInfo, SpeechSpan
-from subtitler.timing import LocatedSpeech, TimeRange
+from subtitler.timing.locator import LocatedSpeech, TimeRange
 from subtitler.timing.anchored import CueAnchor, Edge, locate_anchored
 from subtitler.timing.rules import FixedEdges, apply_timing_rules
 

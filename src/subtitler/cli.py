@@ -40,6 +40,7 @@ from . import __version__  # noqa: E402
 from .config import CaptionConfig  # noqa: E402
 from .cli_common import byte_size, collect_inputs, non_negative_int, positive_float, positive_int  # noqa: E402
 from .errors import SubtitlerError, UsageError  # noqa: E402
+from .timing.methods import TimingMethod  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # media.DownloadLimits' defaults, written here so --help does not import the media stack.
@@ -102,7 +103,7 @@ def _add_build_parser(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--download-deadline", type=positive_float, default=DEFAULT_DOWNLOAD_DEADLINE,
                        metavar="SECONDS", help="longest time one download may take; an unfinished one "
                        f"resumes on the next run (default: {DEFAULT_DOWNLOAD_DEADLINE:g})")
-    build.add_argument("--timing", choices=("audio", "proportional"), default="audio",
+    build.add_argument("--timing", choices=[method.value for method in TimingMethod], default=TimingMethod.AUDIO.value,
                        help="align cues to the speech (default) or spread them proportionally")
     build.add_argument("-j", "--jobs", type=positive_int, default=core_count(), metavar="N",
                        help="videos built in parallel processes, at most the number of cores "
@@ -169,7 +170,7 @@ def run_build(args: argparse.Namespace) -> int:
         out_dir=args.out.resolve(),
         media_dir=args.media.resolve(),
         cache_dir=args.cache.resolve(),
-        timing=args.timing,
+        timing=TimingMethod(args.timing),
         download=not args.no_download,
         html=not args.no_html,
         config=_config_from(args),

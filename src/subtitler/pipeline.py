@@ -23,8 +23,9 @@ from .layout import OutputLayout, VideoOutputs
 from .media import DownloadLimits, Fetched
 from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
 from .results import CueStats, Status, VideoResult, not_spoken
-from .timing import LocatedSpeech
-from .timing.anchored import AnchoredSpeech, CueAnchor
+from .timing.anchored import AnchoredSpeech, CueAnchor, locate_anchored
+from .timing.locator import LocatedSpeech
+from .timing.methods import TimingMethod, locator_for
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class BuildOptions:
     out_dir: Path = Path("output")
     media_dir: Path = Path("media")
     cache_dir: Path = Path(".cache/media")
-    timing: str = "audio"
+    timing: TimingMethod = TimingMethod.AUDIO
     download: bool = True
     html: bool = True
     config: CaptionConfig = field(default_factory=CaptionConfig)
@@ -252,22 +253,19 @@ def _locate_speech(
     """Where the cues are spoken (around the editor's anchors), and why audio timing fell
     back to proportional (None when it did not). A video without an audio stream is no
     fallback: nothing better can be had."""
-    from .timing import get_locator
-    from .timing.anchored import locate_anchored
-
-    method = options.timing
-    if method == "audio" and not media.has_audio:
+    method = TimingMethod(options.timing)
+    if method is TimingMethod.AUDIO and not media.has_audio:
         warnings.append("the media has no audio stream: proportional timing used")
-        method = "proportional"
+        method = TimingMethod.PROPORTIONAL
     fallback = None
     try:
-        anchored = locate_anchored(get_locator(method, options.align_threads), cues, media, options.config, anchors)
+        anchored = locate_anchored(locator_for(method, options.align_threads), cues, media, options.config, anchors)
     except AlignmentError as error:
-        if method == "proportional":
+        if method is TimingMethod.PROPORTIONAL:
             raise
         fallback = f"audio alignment failed ({error.message}): proportional timing used"
         warnings.append(fallback)
-        anchored = locate_anchored(get_locator("proportional"), cues, media, options.config, anchors)
+        anchored = locate_anchored(locator_for(TimingMethod.PROPORTIONAL), cues, media, options.config, anchors)
     warnings.extend(anchored.located.warnings)
     return anchored, fallback
 

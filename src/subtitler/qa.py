@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 
 from .model import TimedCue
-from .timing import LocatedSpeech
+from .timing.locator import LocatedSpeech
 
 # Seconds are drawn this wide so a 5-minute video is readable and a 90-minute webinar stays a
 # scrollable picture, not a bitmap-sized one (the review page maps clicks back with them).

@@ -7,9 +7,10 @@
 - :mod:`.features`: cepstra and energy every 10 ms, streamed;
 - :mod:`.activity`: where someone speaks (energy), for the QA timeline;
 - :mod:`.dtw`: capped-cost dynamic time warping, banded and batched;
-- :mod:`.aligner`: the method (synthesise, coarse-to-fine DTW, boundaries at 10 ms, verdicts);
-- :mod:`.locator`: the ``audio`` timing step registered with :mod:`subtitler.timing`.
+- :mod:`.settings`: the aligner's tuning;
+- :mod:`.aligner`: the method (synthesise, coarse-to-fine DTW, boundaries at 10 ms, verdicts).
 
-Importing this package loads nothing heavy; the locator registers itself when
-:func:`subtitler.timing.get_locator` first loads the built-in timing steps.
+The ``audio`` timing method (:mod:`subtitler.timing.audio`) decodes the media and calls
+:func:`.aligner.align`; nothing here imports the timing package. Importing this package
+loads nothing heavy.
 """

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,9 +25,7 @@ from ..errors import AlignmentError
 from . import activity
 from .espeak import NATIVE_SAMPLE_RATE, reset, speak
 from .features import CEPSTRA, Features, compute_features
-
-if TYPE_CHECKING:
-    from .aligner import AlignSettings
+from .settings import AlignSettings
 
 SYNTHETIC_RANGE_DB = 50.0  # synthetic frames quieter than this below its peak are silence
 NO_FRAMES = Features(np.zeros((0, CEPSTRA), np.float32), np.zeros(0, np.float32))

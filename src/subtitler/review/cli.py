@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..timing.methods import TimingMethod
+
 
 def add_review_parser(commands: argparse._SubParsersAction) -> None:
     review = commands.add_parser(
@@ -26,7 +28,7 @@ def add_review_parser(commands: argparse._SubParsersAction) -> None:
     review.add_argument("--cache", type=Path, default=Path(".cache/media"), metavar="DIR",
                         help="where downloaded videos are kept (default: .cache/media/)")
     review.add_argument("--no-download", action="store_true", help="never download videoDownloadHref")
-    review.add_argument("--timing", choices=("audio", "proportional"), default="audio",
+    review.add_argument("--timing", choices=[method.value for method in TimingMethod], default=TimingMethod.AUDIO.value,
                         help="timing method of the builds (default: audio)")
     review.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="videos built in parallel for the first build (default: number of cores)")
@@ -49,7 +51,7 @@ def run_review(args: argparse.Namespace) -> int:
     if not paths:
         raise SubtitlerError("no transcript (.md) found in " + ", ".join(map(str, inputs)))
     options = BuildOptions(out_dir=args.out.resolve(), media_dir=args.media.resolve(),
-                           cache_dir=args.cache.resolve(), timing=args.timing,
+                           cache_dir=args.cache.resolve(), timing=TimingMethod(args.timing),
                            download=not args.no_download, config=CaptionConfig())
     args.out.mkdir(parents=True, exist_ok=True)
     session = ReviewSession(paths, options)

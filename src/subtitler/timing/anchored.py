@@ -20,7 +20,8 @@ from enum import Enum
 from ..config import CaptionConfig
 from ..errors import AlignmentError
 from ..model import Cue, MediaInfo, SpeechSpan
-from . import LocatedSpeech, SpeechLocator, TimeRange, get_locator
+from .locator import LocatedSpeech, SpeechLocator, TimeRange
+from .proportional import ProportionalLocator
 from .rules import FixedEdges
 
 
@@ -137,7 +138,7 @@ def _locate_piece(
     try:
         return locator(cues, media, config, within)
     except AlignmentError as error:
-        spread = get_locator("proportional")(cues, media, config, within)
+        spread = ProportionalLocator()(cues, media, config, within)
         note = (f"cues #{cues[0].index + 1}-#{cues[-1].index + 1} between anchors "
                 f"({within.start:.3f}-{within.end:.3f} s) could not be aligned "
                 f"({error.message}): spread proportionally")

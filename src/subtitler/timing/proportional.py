@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..align.verbalize import verbalize
 from ..config import CaptionConfig
 from ..model import Cue, MediaInfo, SpeechSpan
-from . import LocatedSpeech, TimeRange, register_locator
+from .locator import LocatedSpeech, TimeRange
 
 # Every span gets this confidence: below CaptionConfig.min_confidence (0.5), so the report flags
 # every cue for review, which is right. On the corpus's 4 hand-timed caption files (media length
@@ -140,5 +140,3 @@ def _speech_window(
         return low, max(high, low)
     return start, end
 
-
-register_locator("proportional", lambda threads: ProportionalLocator())

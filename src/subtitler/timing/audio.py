@@ -1,4 +1,5 @@
-"""The ``audio`` timing step: locate every cue in the media's audio track."""
+"""The ``audio`` timing method: decode the media's audio track and align every cue with it
+(:mod:`subtitler.align`), then say which starts are in doubt (:mod:`subtitler.align.doubts`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
+from ..align.aligner import Alignment, align
+from ..align.doubts import cue_evidence
+from ..align.settings import AlignSettings
+from ..align.verbalize import verbalize
 from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
 from ..model import Cue, MediaInfo, SpeechSpan
-from ..timing import LocatedSpeech, TimeRange, register_locator
-import numpy as np
-
-from .aligner import Alignment, AlignSettings, align
-from .doubts import cue_evidence
-from .features import HOP_SECONDS
-from .verbalize import verbalize
+from .locator import LocatedSpeech, TimeRange
 
 SAMPLE_RATE = 16000
 DOUBTED_CONFIDENCE = 0.4  # a cue with a reason to doubt its start is below config.min_confidence
@@ -138,11 +139,9 @@ def _chunks(media: MediaInfo, within: TimeRange):  # type: ignore[no-untyped-def
     """The audio (of the range ``within`` only, when it is not the whole media), decoded by
     one ffmpeg, ``CHUNK_SECONDS`` at a time. (Two decoders, one per half, saved 2 s of a
     webinar on two cores but held 35 MB more at the peak.)"""
-    from .. import media as media_io
+    from .. import media as media_io  # ffmpeg's side
 
     if within.start <= 0 and within.end >= media.duration:
         return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
     return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS, within.start, within.duration)
 
-
-register_locator("audio", lambda threads: AudioLocator(AlignSettings(threads=threads)))
