@@ -48,11 +48,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("SUBTITLER_SHARED", ROOT.parent / "shared"))  # the real corpus
 CORPUS = SHARED / "corpus" / "pix-tutos"
 CASES = ("bundled-sample", "clean-voice-a", "clean-voice-b", "dropped-sentences", "fillers", "long-pauses",
          "music-bed", "music-intro-outro", "noise-10db", "noise-20db", "real-cv-music-bed", "real-cv-phone",
-         "real-cv-read", "real-cv-short-pauses", "real-cv-untidy", "real-ej-fra", "tempo")
+         "real-cv-read", "real-cv-short-pauses", "real-cv-untidy", "real-ej-fra", "tempo", "webinar-60min")
 WORDS_PER_SECOND = 2.6  # the stand-ins' length, as tests/test_corpus_rules.py
 LEAD_IN_AND_TAIL = 2.0
 FAKE_PORT = 28716  # the fake PeerTube's port: it is part of the transcripts' URLs

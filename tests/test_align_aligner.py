@@ -108,12 +108,12 @@ def test_the_result_does_not_depend_on_the_number_of_threads(monkeypatch):
     """Boundary windows are solved by a thread per core in batches sharing one cell budget:
     one, two or five threads give the same cues (batches padded differently may round a
     distance differently, so a boundary may move by one 10 ms frame, no more)."""
-    from subtitler.align import aligner
+    from subtitler.align import windows
 
     audio, _, _ = _narrate(CUES, "fr+m3", 165, pauses=(0.4, 1.5), intro=1.0)
     spans = []
     for threads, cells in ((1, 1_000_000), (2, 1_000_000), (5, 20_000)):  # 20,000: many batches
-        monkeypatch.setattr(aligner, "_THREADS", threads)
+        monkeypatch.setattr(windows, "_THREADS", threads)
         settings = AlignSettings(window_cells=cells)
         spans.append(align(CUES, _chunks(audio), RATE, settings).spans)
     for other in spans[1:]:
@@ -123,9 +123,9 @@ def test_the_result_does_not_depend_on_the_number_of_threads(monkeypatch):
 
 
 def _features(chunks, hint):
-    from subtitler.align.aligner import _read_features
+    from subtitler.align.reading import read_features
 
-    features, log_energy, _voice = _read_features(chunks, RATE, hint)
+    features, log_energy, _voice = read_features(chunks, RATE, hint)
     return features, log_energy
 
 

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from real_audio import RATE, Timeline, ej_fra_blocks, ej_fra_take, room_tone, write_m4a
-from subtitler.align.aligner import _empty_layout, _jumped, align
+from subtitler.align.aligner import align
+from subtitler.align.layout import empty_layout
+from subtitler.align.verdict import jumped
 from subtitler.align.settings import AlignSettings
 from subtitler.align.dtw import Path
 from subtitler.timing.audio import AudioLocator, _cue_spans, _pieces
@@ -70,7 +72,7 @@ def test_every_piece_may_be_passed_over_whole_for_less_than_skipping_it_frame_by
     settings = AlignSettings()
     fillers = np.ones(4, bool)
     for factor in (1, 16, 64):
-        layout = _empty_layout([30, 2, 500], factor, 6 if factor == 1 else 0, 4, fillers, full_gaps=factor == 1)
+        layout = empty_layout([30, 2, 500], factor, 6 if factor == 1 else 0, 4, fillers, full_gaps=factor == 1)
         costs = layout.costs(settings)
         after = layout.segment_starts[4::4]  # the first column after each piece
         assert set(np.flatnonzero(costs.jump)) == set(after)
@@ -85,17 +87,17 @@ def test_every_piece_may_be_passed_over_whole_for_less_than_skipping_it_frame_by
 
 
 def test_a_piece_is_passed_over_only_when_the_path_jumped_it():
-    layout = _empty_layout([4, 3, 1], 1, 0, 2, np.ones(4, bool), full_gaps=False)
+    layout = empty_layout([4, 3, 1], 1, 0, 2, np.ones(4, bool), full_gaps=False)
     starts, lengths = layout.starts, layout.lengths
     entry = np.arange(layout.columns) * 3
     exit_ = entry + 2
     piece = np.arange(starts[1], starts[1] + lengths[1])
     entry[piece] = exit_[piece] = entry[starts[1]]  # every column of piece 1 in one row
     skipped = Path(entry, exit_, 0.0, jumped=np.zeros(layout.columns, bool))
-    assert not _jumped(skipped, layout).any()  # skipped column by column: not a jump
+    assert not jumped(skipped, layout).any()  # skipped column by column: not a jump
     flags = np.zeros(layout.columns, bool)
     flags[piece] = True
-    assert list(_jumped(Path(entry, exit_, 0.0, jumped=flags), layout)) == [False, True, False]
+    assert list(jumped(Path(entry, exit_, 0.0, jumped=flags), layout)) == [False, True, False]
 
 
 @pytest.fixture(scope="module")

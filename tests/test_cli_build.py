@@ -364,19 +364,19 @@ def test_parallel_videos_times_aligner_threads_never_exceed_the_cores(jobs, core
 
 def test_the_aligner_gets_the_builds_share_of_the_cores(tmp_path, monkeypatch):
     """Two jobs on two cores: the aligner solves its windows with one thread, not two."""
-    from subtitler.align import aligner
+    from subtitler.align import windows
 
     shutil.copy(E2E / f"{SLUG}.md", tmp_path)
     (tmp_path / "media").mkdir()
     make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0)
     pools = []
 
-    class Spy(aligner.ThreadPoolExecutor):
+    class Spy(windows.ThreadPoolExecutor):
         def __init__(self, max_workers=None, **kwargs):
             pools.append(max_workers)
             super().__init__(max_workers=max_workers, **kwargs)
 
-    monkeypatch.setattr(aligner, "ThreadPoolExecutor", Spy)
+    monkeypatch.setattr(windows, "ThreadPoolExecutor", Spy)
     monkeypatch.setattr(cli, "core_count", lambda: 2)
     monkeypatch.chdir(tmp_path)
     assert cli.main(["build", f"{SLUG}.md", "-j", "2", "-q"]) == 0  # one video: built in this process

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from real_audio import RATE, Timeline, ej_fra_blocks, ej_fra_take, music, room_tone, speech_level
 from subtitler.align import activity
-from subtitler.align.aligner import _Levels, _music, align
+from subtitler.align.aligner import align
+from subtitler.align.levels import Levels
+from subtitler.align.prices import music_frames
 from subtitler.align.settings import AlignSettings
 from subtitler.align.features import HOP_SECONDS
 from subtitler.align.verbalize import verbalize
@@ -169,8 +171,8 @@ def stretch_frames(*parts: tuple[float, float, float]) -> tuple[np.ndarray, np.n
 
 def heard_music(*parts: tuple[float, float, float]) -> list[tuple[float, float]]:
     voice, log_energy = stretch_frames(*parts)
-    levels = _Levels.of(log_energy, voice >= 0.5)
-    return activity.segments(_music(voice, log_energy, levels, AlignSettings()))
+    levels = Levels.of(log_energy, voice >= 0.5)
+    return activity.segments(music_frames(voice, log_energy, levels, AlignSettings()))
 
 
 def test_loud_sound_without_a_voice_is_music_and_the_voice_or_room_tone_is_not():
