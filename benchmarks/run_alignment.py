@@ -267,7 +267,7 @@ def _share(percent: float | None, count: int | None) -> str:
 def ffmpeg_version() -> str:
     """The ffmpeg the CLI decodes with (PATH's when it has ffprobe beside it, else the
     wheel's): decoding is a sixth of a long video's time and differs between builds."""
-    from subtitler.media import ffmpeg_banner, ffmpeg_paths
+    from subtitler.media.ffmpeg import ffmpeg_banner, ffmpeg_paths
 
     return f"{ffmpeg_paths()[0]} ({' '.join(ffmpeg_banner().split()[:3])})"
 

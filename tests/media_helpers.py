@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from subtitler.media import ffmpeg_paths
+from subtitler.media.ffmpeg import ffmpeg_paths
 
 
 def make_mp4(path: Path, seconds: float, *, audio: bool = True, size: str = "160x90",

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from subtitler.media import ffmpeg_paths, read_audio
+from subtitler.media.decode import read_audio
+from subtitler.media.ffmpeg import ffmpeg_paths
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

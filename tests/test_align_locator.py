@@ -11,7 +11,8 @@ import pytest
 from media_helpers import fresh_synthesis
 from subtitler.config import CaptionConfig
 from subtitler.errors import AlignmentError
-from subtitler.media import ffmpeg_paths, probe
+from subtitler.media.ffmpeg import ffmpeg_paths
+from subtitler.media.probe import probe
 from subtitler.model import Cue, MediaInfo
 from subtitler.timing.methods import METHODS, locator_for
 

@@ -17,7 +17,7 @@ from subtitler.timing.audio import AudioLocator, _cue_spans, _pieces
 from subtitler.align.verbalize import verbalize
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues
-from subtitler.media import probe
+from subtitler.media.probe import probe
 from subtitler.model import Cue, SpeechSpan
 from subtitler.sentences import split_sentences
 from subtitler.transcript import load_transcript

@@ -17,7 +17,7 @@ import pytest
 from subtitler import anchors
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues
-from subtitler.media import ffmpeg_paths
+from subtitler.media.ffmpeg import ffmpeg_paths
 from subtitler.sentences import split_sentences
 from subtitler.timing.anchored import Edge
 from subtitler.transcript import load_transcript

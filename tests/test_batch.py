@@ -16,7 +16,7 @@ import pytest
 from subtitler.batch import collect_transcripts, slug_errors
 from media_helpers import make_mp4
 
-from subtitler.media import ffmpeg_paths
+from subtitler.media.ffmpeg import ffmpeg_paths
 
 REPO = Path(__file__).resolve().parents[1]
 BODY = (

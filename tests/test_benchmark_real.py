@@ -162,7 +162,7 @@ def test_the_phone_band_keeps_the_length_and_cuts_below_300_and_above_3400_hz():
 
 
 def test_a_held_vowel_is_one_pitch_period_of_the_speaker_repeated():
-    from subtitler.media import read_audio
+    from subtitler.media.decode import read_audio
 
     block = ej_fra_blocks()[0]
     take = read_audio(EJ_FRA / "ej-fra.m4a", RATE)

@@ -23,7 +23,7 @@ from subtitler import cli
 from subtitler.cli import build_parser, parallelism
 from subtitler.config import CaptionConfig
 from subtitler.formats.vtt import parse_vtt_cues
-from subtitler.media import ffmpeg_paths
+from subtitler.media.ffmpeg import ffmpeg_paths
 
 REPO = Path(__file__).resolve().parents[1]
 E2E = REPO / "tests" / "fixtures" / "e2e"
@@ -389,7 +389,7 @@ def test_the_aligner_gets_the_builds_share_of_the_cores(tmp_path, monkeypatch):
 def test_the_download_defaults_of_the_cli_are_those_of_download_limits():
     """The CLI keeps its own copy (importing the media module would slow every --help)."""
     from subtitler.cli_common import byte_size
-    from subtitler.media import DownloadLimits
+    from subtitler.media.download import DownloadLimits
 
     assert byte_size(cli.DEFAULT_MAX_DOWNLOAD) == DownloadLimits().max_bytes
     assert cli.DEFAULT_DOWNLOAD_DEADLINE == DownloadLimits().deadline

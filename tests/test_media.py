@@ -25,20 +25,13 @@ import pytest
 from fake_peertube import FakeObjectStorage, FakePeerTube
 from media_helpers import make_mp4
 from subtitler.errors import DownloadError, MediaError
-from subtitler.media import (
-    DownloadLimits,
-    choose_audio_file,
-    fetch_media,
-    fetch_video,
-    ffmpeg_paths,
-    find_media,
-    iter_audio_chunks,
-    looks_like_media,
-    media_too_short,
-    probe,
-    public_url,
-    read_audio,
-)
+from subtitler.media.decode import iter_audio_chunks, read_audio
+from subtitler.media.download import DownloadLimits, fetch_media, looks_like_media, public_url
+from subtitler.media.ffmpeg import ffmpeg_paths
+from subtitler.media.lookup import find_media
+from subtitler.media.peertube import choose_audio_file, fetch_video
+from subtitler.media.probe import probe
+from subtitler.timing.proportional import media_too_short
 from subtitler.model import MediaInfo, Transcript
 from subtitler.video_url import uuid_to_short
 
@@ -128,7 +121,7 @@ def test_ffmpeg_on_path_is_used_only_with_ffprobe_beside_it(tmp_path, monkeypatc
 def test_the_demuxer_queue_is_asked_for_only_from_ffmpeg_6(tmp_path, monkeypatch, banner, threaded):
     """ffmpeg 6 reads its input in a thread, fed one packet at a time without a queue; in
     ffmpeg 5 asking for a queue starts that thread and slows decoding down."""
-    from subtitler import media
+    from subtitler.media import ffmpeg as media
 
     fake = tmp_path / "ffmpeg"
     fake.write_text(f"#!/bin/sh\necho '{banner}'\n")
@@ -136,7 +129,7 @@ def test_the_demuxer_queue_is_asked_for_only_from_ffmpeg_6(tmp_path, monkeypatch
     monkeypatch.setattr(media, "ffmpeg_paths", lambda: (str(fake), str(fake)))
     media.ffmpeg_banner.cache_clear()
     try:
-        assert media._demuxes_in_a_thread() is threaded
+        assert media.demuxes_in_a_thread() is threaded
     finally:
         media.ffmpeg_banner.cache_clear()
 

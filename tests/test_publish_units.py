@@ -19,8 +19,9 @@ from subtitler.publish.auth import Credentials, CredentialSource, TokenCache, To
 from subtitler.publish.captions import CaptionCue, count_differences, cues_from_vtt, load_caption
 from subtitler.publish.client import RetryPolicy, api_error, parse_retry_after
 from subtitler.publish.errors import CaptionFileError, CredentialsError, UnsupportedVideoURL
+from subtitler.publish.publisher import embedded_video
 from subtitler.publish.redact import MASK, Redactor
-from subtitler.publish.urls import VideoRef, parse_video_url
+from subtitler.video_url import PeerTubeVideo
 
 UUID = "29a30c54-4094-4d0c-8727-cbcbede77360"
 
@@ -31,14 +32,14 @@ UUID = "29a30c54-4094-4d0c-8727-cbcbede77360"
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        (f"https://tube.reseau-canope.fr/videos/embed/{UUID}", VideoRef("https://tube.reseau-canope.fr", "tube.reseau-canope.fr", UUID)),
-        (f"https://tube.example/videos/watch/{UUID}/", VideoRef("https://tube.example", "tube.example", UUID)),
-        ("https://tube.example/w/2y84q2MQUMWPbiEcxNXMgC?start=3s", VideoRef("https://tube.example", "tube.example", "2y84q2MQUMWPbiEcxNXMgC")),
-        ("http://localhost:9000/videos/embed/42", VideoRef("http://localhost:9000", "localhost:9000", "42")),
+        (f"https://tube.reseau-canope.fr/videos/embed/{UUID}", PeerTubeVideo("https://tube.reseau-canope.fr", "tube.reseau-canope.fr", UUID)),
+        (f"https://tube.example/videos/watch/{UUID}/", PeerTubeVideo("https://tube.example", "tube.example", UUID)),
+        ("https://tube.example/w/2y84q2MQUMWPbiEcxNXMgC?start=3s", PeerTubeVideo("https://tube.example", "tube.example", "2y84q2MQUMWPbiEcxNXMgC")),
+        ("http://localhost:9000/videos/embed/42", PeerTubeVideo("http://localhost:9000", "localhost:9000", "42")),
     ],
 )
 def test_peertube_video_urls_give_instance_and_id(url, expected):
-    assert parse_video_url(url) == expected
+    assert embedded_video(url) == expected
 
 
 @pytest.mark.parametrize(
@@ -55,7 +56,7 @@ def test_peertube_video_urls_give_instance_and_id(url, expected):
 )
 def test_other_urls_are_unsupported_with_a_reason(url, reason):
     with pytest.raises(UnsupportedVideoURL, match=re.escape(reason)) as raised:
-        parse_video_url(url)
+        embedded_video(url)
     assert "secret" not in str(raised.value)
 
 

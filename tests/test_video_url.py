@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from subtitler.video_url import (
+    PeerTubeVideo,
     UrlForm,
     VideoIds,
     VideoUrlError,
@@ -50,6 +51,15 @@ def test_the_form_and_id_of_a_video_url(url, form, video_id):
     parsed = parse_video_url(url)
     assert (parsed.form, parsed.video_id) == (form, video_id)
     assert parsed.form.is_peertube == (video_id is not None)
+
+
+def test_a_peertube_url_names_its_instance_and_video_and_no_other_url_does():
+    video = parse_video_url(f"http://localhost:9000/w/{SHORT}?start=3").peertube_video
+    assert video == PeerTubeVideo("http://localhost:9000", "localhost:9000", SHORT)
+    assert parse_video_url(f"https://Tube.Example:443/videos/embed/{UUID}").peertube_video == PeerTubeVideo(
+        "https://tube.example", "tube.example", UUID)
+    for other in ("https://videos.example/a.mp4", f"https://tube.example/w/p/{SHORT}", "https://www.example/watch?v=1"):
+        assert parse_video_url(other).peertube_video is None
 
 
 def test_a_uuid_or_short_uuid_id_gives_the_videos_uuid():

@@ -148,7 +148,7 @@ def run_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .batch import run_batch
-    from .media import DownloadLimits
+    from .media.download import DownloadLimits
     from .fsutil import remove_temporaries
     from .layout import OutputLayout
     from .pipeline import BuildOptions

@@ -20,7 +20,7 @@ from .config import CaptionConfig
 from .errors import AlignmentError, MediaError, NothingToCaption, SubtitlerError
 from .fsutil import atomic_write_text, remove_temporaries
 from .layout import OutputLayout, VideoOutputs
-from .media import DownloadLimits, Fetched
+from .media.download import DownloadLimits, Fetched
 from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
 from .results import CueStats, Status, VideoResult, not_spoken
 from .timing.anchored import AnchoredSpeech, CueAnchor, locate_anchored
@@ -215,7 +215,8 @@ def _build(job: VideoJob) -> VideoResult:
 
 def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple[Path | None, Fetched | None]:
     """The local media file, else the downloaded one (with what the download cost)."""
-    from .media import fetch_video, find_media
+    from .media.lookup import find_media
+    from .media.peertube import fetch_video
 
     found = find_media(transcript, options.media_dir)
     if found is not None:
@@ -234,13 +235,13 @@ def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple
 
 
 def _probe(path: Path) -> MediaInfo:
-    from .media import probe
+    from .media.probe import probe
 
     return probe(path)
 
 
 def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Transcript) -> None:
-    from .media import media_too_short
+    from .timing.proportional import media_too_short
 
     problem = media_too_short(media, " ".join(c.text for c in cues))
     if problem:

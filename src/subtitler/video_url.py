@@ -1,7 +1,7 @@
 """What a video URL names: its origin, and for PeerTube its video; one strict parse for all.
 
 The page's Content-Security-Policy, the embed's ``data-origin``, the publisher's instance and
-the media lookup all come from this parse, so a ``videoEmbedSrc`` cannot smuggle anything into
+video, the download's choice of file and the media lookup all come from this parse, so a ``videoEmbedSrc`` cannot smuggle anything into
 them: the scheme is http(s), the host a DNS name or an IPv4 address, no user name or password,
 an optional numeric port, and no whitespace or control character anywhere.
 
@@ -51,6 +51,16 @@ class UrlForm(str, Enum):
 
 
 @dataclass(frozen=True)
+class PeerTubeVideo:
+    """A video on a PeerTube instance; its API takes ``video_id`` as written, at
+    ``/api/v1/videos/<id>`` on the same host (peertube-api.md section 5)."""
+
+    base_url: str  # scheme://host[:port]
+    host: str  # host[:port], as the instance's configured hostname must read
+    video_id: str
+
+
+@dataclass(frozen=True)
 class VideoUrl:
     """A parsed video URL; ``host`` is lower case and ASCII (IDNA), ``port`` None by default."""
 
@@ -80,6 +90,13 @@ class VideoUrl:
             return ipaddress.IPv4Address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def peertube_video(self) -> PeerTubeVideo | None:
+        """The PeerTube video the URL names (any of its three forms), None for any other URL."""
+        if not self.form.is_peertube or self.video_id is None:
+            return None
+        return PeerTubeVideo(base_url=self.origin, host=self.netloc, video_id=self.video_id)
 
     @property
     def uuid(self) -> str | None:

@@ -1,9 +1,9 @@
 """Delivering captions: ``subtitler publish``.
 
-urls (which instance and video), auth (credentials bound to instances, token cache, OAuth),
-client (HTTP with retries and readable errors), instance (the PeerTube operations), captions
+auth (credentials bound to instances, token cache, OAuth), client (HTTP with retries and
+readable errors), instance (the PeerTube operations), captions
 (validate and compare cues), record (what was delivered last, copies of what was replaced),
 site (self-hosted videos: the site's public folder), frontmatter (the captionFilePath line),
 compare (two captions on the caption rules), outcome (what was done, for lines and report),
-publisher (the per-video decision), cli (options, the run and publish-report.json).
+publisher (which video a transcript names, the per-video decision), cli (options, the run and publish-report.json).
 """

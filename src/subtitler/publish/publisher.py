@@ -26,6 +26,7 @@ from ..errors import NothingToCaption, PublishError, SubtitlerError
 from ..layout import OutputLayout, VideoOutputs
 from ..model import Transcript
 from ..transcript import load_transcript, slug_for
+from ..video_url import PeerTubeVideo, VideoUrlError, parse_video_url
 from .auth import Authenticator, CredentialSource, TokenCache, instance_key
 from .captions import NGINX_BODY_CAP, CaptionCue, count_differences, cues_from_vtt, cues_sha256, load_caption
 from .client import ApiClient, RetryPolicy
@@ -35,7 +36,6 @@ from .outcome import CaptionState, Status, Target, VideoOutcome
 from .record import DeliveryLog, utc_stamp
 from .redact import Redactor
 from .site import deliver, is_site_video
-from .urls import VideoRef, parse_video_url
 
 log = logging.getLogger("subtitler.publish")
 
@@ -99,7 +99,7 @@ class Publisher:
             return VideoOutcome(transcript_path, None, Status.FAILED, error.message, time=started)
         slug = transcript.slug
         try:
-            ref = parse_video_url(transcript.video_embed_src)
+            ref = embedded_video(transcript.video_embed_src)
         except UnsupportedVideoURL as error:
             if is_site_video(transcript.video_embed_src):
                 return self._site(transcript, started)
@@ -143,7 +143,7 @@ class Publisher:
         return VideoOutcome(path, slug, result.status, result.message, Target.SITE, str(result.destination),
                             result.before, result.after, result.copy, started, result.comparison)
 
-    def _publish(self, ref: VideoRef, lang: str, transcript, delivery: _Delivery) -> tuple[Status, str]:
+    def _publish(self, ref: PeerTubeVideo, lang: str, transcript, delivery: _Delivery) -> tuple[Status, str]:
         scheme = ref.base_url.split("://", 1)[0]
         credentials = self._credentials.for_host(ref.host, scheme)
         if credentials is None:
@@ -213,7 +213,7 @@ class Publisher:
             return text, None
 
     def _check_upload(
-        self, instance: PeerTubeInstance, ref: VideoRef, lang: str, cues: tuple[CaptionCue, ...],
+        self, instance: PeerTubeInstance, ref: PeerTubeVideo, lang: str, cues: tuple[CaptionCue, ...],
         record: DeliveryLog, key: str, delivery: _Delivery, what: str,
     ) -> tuple[Status, str]:
         """Read the caption back: the report says what the instance shows now."""
@@ -230,7 +230,7 @@ class Publisher:
             )
         return Status.UPLOADED, f"{lang} caption to {ref.host} ({what}, {len(cues)} cues)"
 
-    def _instance(self, ref: VideoRef, credentials) -> PeerTubeInstance:
+    def _instance(self, ref: PeerTubeVideo, credentials) -> PeerTubeInstance:
         instance = self._instances.get(ref.base_url)
         if instance is None:
             api = ApiClient(ref.base_url, self.options.policy, sleep=self._sleep, wall_clock=self._clock)
@@ -238,7 +238,7 @@ class Publisher:
             instance = self._instances[ref.base_url] = PeerTubeInstance(api, auth)
         return instance
 
-    def _video(self, instance: PeerTubeInstance, ref: VideoRef) -> VideoInfo:
+    def _video(self, instance: PeerTubeInstance, ref: PeerTubeVideo) -> VideoInfo:
         try:
             video = instance.video(ref.video_id)
         except ApiError as error:
@@ -252,7 +252,7 @@ class Publisher:
             )
         return video
 
-    def _check_manageable(self, instance: PeerTubeInstance, ref: VideoRef, video: VideoInfo) -> None:
+    def _check_manageable(self, instance: PeerTubeInstance, ref: PeerTubeVideo, video: VideoInfo) -> None:
         """Warn early when the account is neither the channel's owner nor a moderator or admin.
 
         Not a refusal: on PeerTube 8 channel collaborators may manage captions too, so the
@@ -270,7 +270,7 @@ class Publisher:
                 ref.host, ref.video_id, me.account_name, video.channel_name, video.account_name,
             )
 
-    def _upload(self, instance: PeerTubeInstance, ref: VideoRef, lang: str, filename: str, data: bytes) -> None:
+    def _upload(self, instance: PeerTubeInstance, ref: PeerTubeVideo, lang: str, filename: str, data: bytes) -> None:
         try:
             instance.put_caption(ref.video_id, lang, filename, data)
         except ApiError as error:
@@ -286,6 +286,23 @@ class Publisher:
                     "body limit; PeerTube's recommended nginx allows 6 MB under /api/v1/videos)"
                 ) from None
             raise
+
+
+def embedded_video(url: str | None) -> PeerTubeVideo:
+    """The PeerTube video a transcript's ``videoEmbedSrc`` names (as :mod:`subtitler.video_url`
+    parses it), or UnsupportedVideoURL saying why it names none."""
+    if not url or not url.strip():
+        raise UnsupportedVideoURL("no videoEmbedSrc: the transcript names no video")
+    try:
+        parsed = parse_video_url(url)
+    except VideoUrlError as error:
+        raise UnsupportedVideoURL(f"videoEmbedSrc: {error}") from None
+    if parsed.peertube_video is None:
+        raise UnsupportedVideoURL(
+            f"videoEmbedSrc {parsed.origin}{parsed.path} is not a PeerTube video page "
+            "(/videos/embed/<id>, /w/<id> or /videos/watch/<id>)"
+        )
+    return parsed.peertube_video
 
 
 def _state(text: str, cues: tuple[CaptionCue, ...] | None, ours: str | None, automatic: bool) -> CaptionState:

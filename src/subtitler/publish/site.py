@@ -29,6 +29,7 @@ from ..config import CaptionConfig
 from ..errors import PublishError, SubtitlerError
 from ..fsutil import atomic_write_bytes
 from ..layout import VideoOutputs
+from ..media.lookup import MEDIA_EXTENSIONS
 from ..model import Transcript
 from . import frontmatter
 from .captions import CaptionCue, cues_from_vtt
@@ -37,8 +38,6 @@ from .errors import SitePathError
 from .outcome import CaptionState, Status
 from .record import DeliveryLog
 
-# Files the site's player can show (media.MEDIA_EXTENSIONS without importing the decoder side).
-_VIDEO_FILE = re.compile(r".+\.(?:mp4|m4v|webm|mkv|mov|m4a|mp3|wav)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,11 +54,12 @@ class SiteResult:
 
 
 def is_site_video(url: str | None) -> bool:
-    """Whether ``videoEmbedSrc`` is a media file the site plays itself (not a PeerTube page)."""
+    """Whether ``videoEmbedSrc`` is a media file the site plays itself (not a PeerTube page):
+    a file of a type the media lookup finds."""
     if not url:
         return False
     parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(_VIDEO_FILE.fullmatch(PurePosixPath(parts.path).name))
+    return parts.scheme in ("http", "https") and PurePosixPath(parts.path).suffix.lower() in MEDIA_EXTENSIONS
 
 
 def conventional_path(transcript_path: Path, video_url: str) -> str:

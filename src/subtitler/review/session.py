@@ -240,7 +240,7 @@ def _time(value: object) -> float:
 def _fps(media: Path | None) -> float | None:
     if media is None or not media.is_file():
         return None
-    from ..media import probe
+    from ..media.probe import probe
 
     try:
         return probe(media).fps

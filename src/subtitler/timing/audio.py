@@ -16,6 +16,7 @@ from ..align.settings import AlignSettings
 from ..align.verbalize import verbalize
 from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
+from ..media.decode import iter_audio_chunks
 from ..model import Cue, MediaInfo, SpeechSpan
 from .locator import LocatedSpeech, TimeRange
 
@@ -139,9 +140,7 @@ def _chunks(media: MediaInfo, within: TimeRange):  # type: ignore[no-untyped-def
     """The audio (of the range ``within`` only, when it is not the whole media), decoded by
     one ffmpeg, ``CHUNK_SECONDS`` at a time. (Two decoders, one per half, saved 2 s of a
     webinar on two cores but held 35 MB more at the peak.)"""
-    from .. import media as media_io  # ffmpeg's side
-
     if within.start <= 0 and within.end >= media.duration:
-        return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
-    return media_io.iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS, within.start, within.duration)
+        return iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS)
+    return iter_audio_chunks(media.path, SAMPLE_RATE, CHUNK_SECONDS, within.start, within.duration)
 

@@ -84,6 +84,23 @@ def estimate_speaking_time(text: str, config: CaptionConfig | None = None) -> fl
     return estimate_syllables(text) / rate + estimate_pauses(text)
 
 
+def media_too_short(media: MediaInfo, text: str, config: CaptionConfig | None = None) -> str | None:
+    """Why the media cannot hold ``text`` (the spoken text), or None when it can.
+
+    The media is too short when it lasts less than the estimated speaking time divided by
+    ``config.too_short_factor`` (2: nobody reads twice as fast as an average speaker), which
+    catches a wrong or truncated file rather than a fast speaker.
+    """
+    config = config or CaptionConfig()
+    needed = estimate_speaking_time(text, config)
+    if media.duration < needed / config.too_short_factor:
+        return (
+            f"media is {media.duration:.0f} s long but the text needs about {needed:.0f} s "
+            "to be spoken: wrong or truncated media?"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class ProportionalLocator:
     """A :class:`~subtitler.timing.SpeechLocator` that uses the text and the media length only."""
