@@ -59,9 +59,8 @@ def test_locates_each_cue_and_reports_speech_for_the_qa_timeline(narration):
     assert len(located.spans) == len(cues)
     for span, start in zip(located.spans, starts):
         assert span.found and abs(span.start - start) < 0.1
-    segments = located.details["speech_segments"]
-    assert segments and all(0 <= a < b for a, b in segments)
-    assert located.details["not_found_cues"] == [] and located.details["low_confidence_cues"] == []
+    assert located.speech and all(0 <= a < b for a, b in located.speech)
+    assert all(span.confidence >= CaptionConfig().min_confidence for span in located.spans)
 
 
 def test_text_not_spoken_is_named_in_a_warning(narration):
@@ -69,7 +68,7 @@ def test_text_not_spoken_is_named_in_a_warning(narration):
     texts = [*TEXTS[:2], "Cette phrase ne figure pas du tout dans la vidéo que voici.", TEXTS[2]]
     cues = [_cue(i, text) for i, text in enumerate(texts)]
     located = locator_for("audio")(cues, probe(path), CaptionConfig())
-    assert located.details["not_found_cues"] == [2]
+    assert [k for k, span in enumerate(located.spans) if not span.found] == [2]
     assert any("#3" in warning for warning in located.warnings)
 
 

@@ -271,7 +271,7 @@ def test_the_reasons_round_trip_through_report_json(tmp_path):
 
 def test_the_qa_timeline_says_why_in_the_flagged_cue_s_tooltip():
     located = LocatedSpeech(spans=tuple(SPANS), method="audio", music=((6.9, 7.4),),
-                            details={"speech_segments": [(1.0, 4.8), (7.5, 9.0)]})
+                            speech=((1.0, 4.8), (7.5, 9.0)))
     root = ET.fromstring(render_timeline_svg(TIMED, 10.0, located))
     titles = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None]
     cue_titles = [t for t in titles if t.startswith("#")]

@@ -19,10 +19,11 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from subtitler.formats import format_names, get_format
+from subtitler.formats import CAPTION_FORMATS, format_names, get_format
 from subtitler.formats.srt import write_srt
 from subtitler.formats.text import write_plain_transcript
-from subtitler.formats.vtt import display_lines, parse_vtt_cues, write_vtt
+from subtitler.formats.common import display_lines
+from subtitler.formats.vtt import parse_vtt_cues, write_vtt
 from subtitler.model import (
     Block,
     BlockKind,
@@ -278,10 +279,23 @@ def test_tricky_text_round_trips_through_srt_unescaped():
     assert [s.content for s in parsed] == [vtt_text(c.cue.lines) for c in cues]
 
 
-def test_formats_are_registered_with_their_mime_types():
-    assert {"vtt", "srt"} <= set(format_names())
+def test_the_formats_written_their_order_and_mime_types():
+    assert [fmt.extension for fmt in CAPTION_FORMATS] == ["vtt", "srt"] and format_names() == ["srt", "vtt"]
     assert get_format("vtt").mime_type == "text/vtt" and get_format("vtt").write is write_vtt
     assert get_format("srt").mime_type == "application/x-subrip" and get_format("srt").write is write_srt
+    assert (get_format("vtt").name, get_format("srt").name) == ("WebVTT", "SubRip")
+    with pytest.raises(KeyError):
+        get_format("ass")
+
+
+def test_srt_borrows_nothing_from_the_webvtt_module():
+    import ast
+
+    from subtitler.formats import srt as srt_module
+
+    tree = ast.parse(Path(srt_module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "vtt" not in imported and "common" in imported
 
 
 # --- plain-text transcript -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from html_helpers import fake_timed_cues, parse, sample_transcript, timed
 from subtitler.layout import OutputLayout
 from subtitler.errors import OutputError, TranscriptError
+from subtitler.formats import CAPTION_FORMATS
 from subtitler.html import (
     IndexEntry,
     VideoFiles,
@@ -31,7 +32,7 @@ from subtitler.html.player import PlayerKind, player_for
 from subtitler.model import Block, BlockKind, Cue, Inline, InlineKind, Section, Transcript
 from subtitler.video_url import VideoUrlError, uuid_to_short
 
-FILES = VideoFiles(vtt="sample.fr.vtt", srt="sample.fr.srt", txt="sample.fr.txt")
+FILES = VideoFiles(captions=(("vtt", "sample.fr.vtt"), ("srt", "sample.fr.srt")), txt="sample.fr.txt")
 EMBED = "https://tube.example.org/videos/embed/3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"
 MP4 = "https://videos.example.org/tutos/Trier_des_donnees.mp4"
 UUID = "3f1c2a9e-5b7d-4e21-9c4a-2d8e6f0b1a77"
@@ -377,6 +378,19 @@ def test_downloads_link_the_caption_and_text_files_and_the_qa_timeline_only_when
     assert downloads(with_qa)[3] == "sample.qa.svg"
     untimed = parse(render_video_page(transcript, [], VideoFiles(txt="sample.fr.txt")))
     assert downloads(untimed) == ["sample.fr.txt", transcript.video_download_href]
+
+
+def test_every_caption_format_a_build_writes_is_offered_typed_as_the_formats_say(sample, tmp_path):
+    transcript, cues, _ = sample
+    files = VideoFiles.of(OutputLayout(tmp_path).video("sample"), "fr", captions=True, qa_timeline=True)
+    links = parse(render_video_page(transcript, cues, files)).find("section", class_="downloads").find_all("a")
+    typed = [(a.attrs["href"], a.attrs.get("type"), a.text()) for a in links][:len(CAPTION_FORMATS) + 2]
+    assert typed == [
+        *((f"sample.fr.{fmt.extension}", fmt.mime_type, f"Sous-titres {fmt.name} (.{fmt.extension})")
+          for fmt in CAPTION_FORMATS),
+        ("sample.fr.txt", "text/plain", "Transcription en texte brut (.txt)"),
+        ("sample.qa.svg", "image/svg+xml", "Frise de contrôle de la synchronisation (.svg)"),
+    ]
 
 
 def test_credits_and_licence_are_in_the_footer(sample):

@@ -215,11 +215,11 @@ def _browser_run(root: Path) -> dict:
         for name, embed in variants.items():
             slug = f"sample-{name}"
             transcript = replace(sample, slug=slug, video_embed_src=embed)
-            files = VideoFiles(vtt=f"{slug}.fr.vtt", srt=f"{slug}.fr.srt", txt=f"{slug}.fr.txt")
+            files = VideoFiles.of(OutputLayout(site).video(slug), "fr", captions=True, qa_timeline=False)
             # the page without a video also lists music as sound notes (axe checks them)
             shown = with_sound_notes([t.cue for t in cues]) if name == "none" else cues
             write_video_page(transcript, shown, files, OutputLayout(site))
-            (site / slug / files.vtt).write_text(get_format("vtt").write(shown), encoding="utf-8")
+            (site / slug / files.caption("vtt")).write_text(get_format("vtt").write(shown), encoding="utf-8")
             entries.append(IndexEntry(slug, f"{sample.title} ({name})", sample.area, "ok", None,
                                       f"{slug}/index.html", len(shown), shown[-1].end))
         entries.append(IndexEntry("casse", "Transcription illisible", None, "failed",

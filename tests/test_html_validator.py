@@ -23,8 +23,7 @@ VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def files_for(slug: str) -> VideoFiles:
-    return VideoFiles(vtt=f"{slug}.fr.vtt", srt=f"{slug}.fr.srt", txt=f"{slug}.fr.txt",
-                      qa_svg=f"{slug}.qa.svg")
+    return VideoFiles.of(OutputLayout(Path("out")).video(slug), "fr", captions=True, qa_timeline=True)
 
 
 @pytest.fixture(scope="module")

@@ -57,3 +57,10 @@ def test_a_build_writes_exactly_the_files_the_layout_names_and_its_manifest_list
     assert {p.name for p in video.folder.iterdir()} == named | {video.manifest.name}
     manifest = json.loads(video.manifest.read_text(encoding="utf-8"))
     assert set(manifest["output_sha256"]) == named
+
+
+def test_copies_of_replaced_captions_are_named_by_time_destination_and_language(tmp_path):
+    video = OutputLayout(tmp_path).video("a")
+    assert video.kept_copy("20270115T080000Z", "fr") == video.copies / "20270115T080000Z.fr.vtt"
+    assert video.kept_copy("20270115T080000Z", "fr", site=True, number=2) == \
+        video.copies / "20270115T080000Z-2.site.fr.vtt"

@@ -265,7 +265,7 @@ def test_the_page_shows_sound_notes_apart_from_the_words_where_they_are_heard(em
 
     transcript = replace(sample_transcript(), video_embed_src=embed)
     timed = with_sound_notes(build_cues(split_sentences(transcript), CONFIG))
-    page = parse(render_video_page(transcript, timed, VideoFiles(vtt="a.vtt", srt="a.srt", txt="a.txt")))
+    page = parse(render_video_page(transcript, timed, VideoFiles(captions=(("vtt", "a.vtt"), ("srt", "a.srt")), txt="a.txt")))
     body = page.find("div", class_="transcript-text")
     top = [child for child in body.children if not isinstance(child, str)]
     notes = [n for n in top if "sound-note" in (n.attrs.get("class") or "")]

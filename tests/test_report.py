@@ -28,7 +28,7 @@ CUES = apply_timing_rules(
     SPANS, 8.0, 25.0, CaptionConfig(),
 )
 LOCATED = LocatedSpeech(spans=tuple(c.speech for c in CUES), method="audio",
-                        details={"speech_segments": [(0.9, 4.8), (5.4, 6.9)]})
+                        speech=((0.9, 4.8), (5.4, 6.9)))
 
 
 def test_flagged_cues_are_the_unheard_and_the_doubtful():

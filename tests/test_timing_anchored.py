@@ -33,10 +33,9 @@ class EvenLocator:
         self.calls.append(([c.index for c in cues], within))
         low, high = (0.0, media.duration) if within is None else (within.start, within.end)
         step = (high - low) / len(cues)
-        spans = tuple(SpeechSpan(low + k * step + 0.1, low + (k + 1) * step - 0.1, 0.9)
+        spans = tuple(SpeechSpan(low + k * step + 0.1, low + (k + 1) * step - 0.1, 0.9, found=k < len(cues) - 1)
                       for k in range(len(cues)))
-        return LocatedSpeech(spans, "even", details={"speech_segments": [[low, high]],
-                                                     "not_found_cues": [len(cues) - 1]})
+        return LocatedSpeech(spans, "even", music=((high - 1.0, high),), speech=((low, high),))
 
 
 def test_without_anchors_the_locator_runs_once_on_the_whole_media():
@@ -56,9 +55,10 @@ def test_each_anchor_cuts_the_cues_and_the_time_and_each_piece_is_located_in_its
     assert spans[2].start == 20.0 and spans[3].end == 40.0  # the anchored edges themselves
     assert spans[1].end <= 20.0 and spans[4].start >= 40.0  # the neighbours stay on their side
     assert result.fixed == {2: FixedEdges(start=20.0), 3: FixedEdges(end=40.0)}
-    # the pieces' answers are joined: cue positions renumbered, segments kept
-    assert result.located.details["not_found_cues"] == [1, 3, 5]
-    assert result.located.details["speech_segments"] == [[0.0, 20.0], [20.0, 40.0], [40.0, 60.0]]
+    # the pieces' answers are joined in order: spans, what was heard, music
+    assert [k for k, span in enumerate(spans) if not span.found] == [1, 3, 5]
+    assert result.located.speech == ((0.0, 20.0), (20.0, 40.0), (40.0, 60.0))
+    assert result.located.music == ((19.0, 20.0), (39.0, 40.0), (59.0, 60.0))
 
 
 def test_a_cue_anchored_at_both_ends_is_not_searched_for():

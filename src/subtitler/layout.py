@@ -70,6 +70,13 @@ class VideoOutputs:
     def copies(self) -> Path:
         return self.folder / COPIES
 
+    def kept_copy(self, stamp: str, lang: str, *, site: bool = False, number: int = 1) -> Path:
+        """Where a caption found at a destination and replaced is kept:
+        ``published/<stamp>.<lang>.vtt`` from PeerTube, ``published/<stamp>.site.<lang>.vtt``
+        from the site; ``<stamp>-<number>`` when an earlier copy has that name."""
+        stem = stamp if number == 1 else f"{stamp}-{number}"
+        return self.copies / f"{stem}.{'site.' if site else ''}{lang}.vtt"
+
     def path(self, name: str) -> Path:
         return self.folder / name
 

@@ -286,10 +286,9 @@ def _with_music(timed: list[TimedCue], located: LocatedSpeech, media: MediaInfo,
 
 
 def _speech_duration(located: LocatedSpeech) -> float | None:
-    segments = located.details.get("speech_segments")
-    if not segments:
+    if not located.speech:
         return None
-    return round(sum(end - start for start, end in segments), 3)
+    return round(sum(end - start for start, end in located.speech), 3)
 
 
 def _write_outputs(
@@ -302,7 +301,7 @@ def _write_outputs(
     media: MediaInfo | None,
 ) -> list[str]:
     """Write captions, plain text, QA timeline and HTML page; return their file names."""
-    from .formats import get_format
+    from .formats import CAPTION_FORMATS
     from .formats.text import write_plain_transcript
     from .qa import render_timeline_svg
 
@@ -314,8 +313,8 @@ def _write_outputs(
         written.append(name)
 
     if timed:
-        for extension in ("vtt", "srt"):
-            put(video.caption(lang, extension), get_format(extension).write(timed))
+        for fmt in CAPTION_FORMATS:
+            put(video.caption(lang, fmt.extension), fmt.write(timed))
     put(video.text(lang), write_plain_transcript(transcript))
     qa_name = None
     if timed and media is not None and located is not None:
@@ -324,11 +323,6 @@ def _write_outputs(
     if options.html:
         from .html import VideoFiles, render_video_page
 
-        files = VideoFiles(
-            vtt=video.caption(lang, "vtt") if timed else None,
-            srt=video.caption(lang, "srt") if timed else None,
-            txt=video.text(lang),
-            qa_svg=qa_name,
-        )
+        files = VideoFiles.of(video, lang, captions=bool(timed), qa_timeline=qa_name is not None)
         put(video.page, render_video_page(transcript, timed, files))
     return written

@@ -46,7 +46,7 @@ def render_timeline_svg(
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
         '<text x="4" y="30">parole</text><text x="4" y="50">musique</text><text x="4" y="80">cues</text>',
     ]
-    for start, end in located.details.get("speech_segments", ()) or ():
+    for start, end in located.speech:
         parts.append(
             f'<rect x="{x(start)}" y="18" width="{max(0.5, x(end) - x(start)):.2f}" height="18" '
             'fill="#4a6fa5"/>'

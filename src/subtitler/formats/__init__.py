@@ -1,39 +1,27 @@
-"""Output formats, one module each, registered by file extension (as pysubs2 does)."""
+"""Caption formats, one module each (as pysubs2 has them): the registry below says which are
+written, in which order, and the MIME type and name the page shows for each.
+
+- :mod:`.common`: :class:`~.common.CaptionFormat`, and what the writers share;
+- :mod:`.vtt`: WebVTT, written and read (the publisher reads what PeerTube serves);
+- :mod:`.srt`: SubRip;
+- :mod:`.text`: the plain-text transcript (not a caption format: built from the transcript).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from .common import CaptionFormat
+from .srt import SRT
+from .vtt import VTT
 
-from ..model import TimedCue
-
-
-@dataclass(frozen=True)
-class CaptionFormat:
-    """A caption format: its extension, MIME type, and a writer returning the file text."""
-
-    extension: str  # without the dot: "vtt"
-    mime_type: str
-    write: Callable[[Sequence[TimedCue]], str]
-
-
-FORMATS: dict[str, CaptionFormat] = {}
-
-
-def register(fmt: CaptionFormat) -> CaptionFormat:
-    FORMATS[fmt.extension] = fmt
-    return fmt
+CAPTION_FORMATS: tuple[CaptionFormat, ...] = (VTT, SRT)
+"""Every caption file a build writes, in this order. WebVTT is the page's caption track and
+what ``subtitler publish`` delivers."""
 
 
 def get_format(extension: str) -> CaptionFormat:
-    _load_builtin_formats()
-    return FORMATS[extension]
+    """The format of that extension ("vtt"); KeyError for one that is not written."""
+    return {fmt.extension: fmt for fmt in CAPTION_FORMATS}[extension]
 
 
 def format_names() -> list[str]:
-    _load_builtin_formats()
-    return sorted(FORMATS)
-
-
-def _load_builtin_formats() -> None:
-    from . import srt, vtt  # noqa: F401
+    return sorted(fmt.extension for fmt in CAPTION_FORMATS)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import TimedCue
-from . import CaptionFormat, register
-from .vtt import display_lines, milliseconds
+from .common import CaptionFormat, display_lines, milliseconds
 
 
 def srt_timestamp(ms: int) -> str:
@@ -31,4 +30,4 @@ def write_srt(cues: Sequence[TimedCue]) -> str:
     return "".join(blocks)
 
 
-register(CaptionFormat(extension="srt", mime_type="application/x-subrip", write=write_srt))
+SRT = CaptionFormat(extension="srt", mime_type="application/x-subrip", name="SubRip", write=write_srt)

@@ -16,33 +16,9 @@ import re
 from collections.abc import Sequence
 
 from ..model import CueKind, TimedCue
-from . import CaptionFormat, register
+from .common import CaptionFormat, display_lines, milliseconds
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def display_lines(timed: TimedCue) -> list[str]:
-    """The cue's text lines as a caption file can hold them.
-
-    A line break inside a line (any that ``str.splitlines`` knows) splits it; spaces around a
-    line are dropped and so are blank lines, which would end the cue; NUL becomes U+FFFD, as
-    WebVTT parsers read it.
-    """
-    lines = [part.strip() for line in timed.cue.lines for part in line.splitlines()]
-    kept = [line.replace("\0", "\ufffd") for line in lines if line]
-    if not kept:
-        raise ValueError(f"cue {timed.cue.index + 1} has no text to show")
-    return kept
-
-
-def milliseconds(timed: TimedCue) -> tuple[int, int]:
-    """The cue's start and end in whole milliseconds, checked: 0 <= start < end."""
-    start, end = round(timed.start * 1000), round(timed.end * 1000)
-    if not 0 <= start < end:
-        raise ValueError(
-            f"cue {timed.cue.index + 1} has an invalid interval {timed.start}-{timed.end} s"
-        )
-    return start, end
 
 
 def vtt_timestamp(ms: int) -> str:
@@ -146,4 +122,4 @@ def _milliseconds(groups: Sequence[str | None]) -> int:
     return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
 
 
-register(CaptionFormat(extension="vtt", mime_type="text/vtt", write=write_vtt))
+VTT = CaptionFormat(extension="vtt", mime_type="text/vtt", name="WebVTT", write=write_vtt)

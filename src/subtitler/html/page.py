@@ -11,8 +11,11 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import OutputError, TranscriptError
 from ..fsutil import atomic_write_text
-from ..layout import OutputLayout
+from ..formats import CAPTION_FORMATS, get_format
+from ..formats.text import TEXT_MIME_TYPE
+from ..layout import OutputLayout, VideoOutputs
 from ..model import Block, BlockKind, CueKind, Section, TimedCue, Transcript
+from ..qa import MIME_TYPE as QA_MIME_TYPE
 from ..video_url import VideoUrlError
 from .assets import asset
 from .body import CueMark, inline_html, render_blocks
@@ -29,10 +32,23 @@ CAPTION_LABELS = {"fr": "Français", "en": "English", "de": "Deutsch", "es": "Es
 class VideoFiles:
     """The files written beside the page, by name relative to it (None: not written)."""
 
-    vtt: str | None = None
-    srt: str | None = None
+    captions: tuple[tuple[str, str], ...] = ()  # (format's extension, file name), in the formats' order
     txt: str | None = None
     qa_svg: str | None = None  # the QA timeline of the alignment
+
+    @classmethod
+    def of(cls, video: VideoOutputs, lang: str, *, captions: bool, qa_timeline: bool) -> VideoFiles:
+        """The names the output layout gives the files of a video: a caption in every format
+        when it has cues, the plain text, and the QA timeline when it was drawn."""
+        return cls(
+            captions=tuple((fmt.extension, video.caption(lang, fmt.extension)) for fmt in CAPTION_FORMATS)
+            if captions else (),
+            txt=video.text(lang),
+            qa_svg=video.qa_timeline if qa_timeline else None,
+        )
+
+    def caption(self, extension: str) -> str | None:
+        return dict(self.captions).get(extension)
 
 
 def render_video_page(transcript: Transcript, timed_cues: Sequence[TimedCue],
@@ -177,10 +193,11 @@ def _player_section(transcript: Transcript, player: Player | None, files: VideoF
                 f'Voir la vidéo sur {text(player.host)}</a></p>')
     else:
         track = ""
-        if files.vtt:
+        vtt = files.caption("vtt")
+        if vtt:
             label = CAPTION_LABELS.get(caption_lang, caption_lang)
             track = (f'<track kind="captions" srclang="{text(caption_lang)}" '
-                     f'label="{text(label)}" src="{text(files.vtt)}" default>')
+                     f'label="{text(label)}" src="{text(vtt)}" default>')
         body = (
             f'<video controls preload="metadata" src="{text(player.src)}" data-sync>{track}'
             f'<p>Votre navigateur ne peut pas lire cette vidéo : '
@@ -191,10 +208,10 @@ def _player_section(transcript: Transcript, player: Player | None, files: VideoF
 
 
 def _downloads_section(transcript: Transcript, files: VideoFiles) -> str:
-    links = [(files.vtt, "text/vtt", "Sous-titres WebVTT (.vtt)"),
-             (files.srt, "application/x-subrip", "Sous-titres SubRip (.srt)"),
-             (files.txt, "text/plain", "Transcription en texte brut (.txt)"),
-             (files.qa_svg, "image/svg+xml", "Frise de contrôle de la synchronisation (.svg)")]
+    captions = [(get_format(extension), name) for extension, name in files.captions]
+    links = [(name, fmt.mime_type, f"Sous-titres {fmt.name} (.{fmt.extension})") for fmt, name in captions]
+    links += [(files.txt, TEXT_MIME_TYPE, "Transcription en texte brut (.txt)"),
+              (files.qa_svg, QA_MIME_TYPE, "Frise de contrôle de la synchronisation (.svg)")]
     items = [f'<li><a href="{text(name)}" type="{mime}" download>{label}</a></li>'
              for name, mime, label in links if name]
     video = safe_href(transcript.video_download_href)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from ..formats.vtt import VTT
 from .auth import Authenticator
 from .client import ApiClient
 from .errors import ApiError
@@ -98,7 +99,7 @@ class PeerTubeInstance:
 
         Sent as text/plain (or untyped), PeerTube would treat the VTT as SRT and convert it.
         """
-        files = {"captionfile": (filename, data, "text/vtt")}
+        files = {"captionfile": (filename, data, VTT.mime_type)}
         self._protected("PUT", f"/api/v1/videos/{video_id}/captions/{language}", files=files)
 
     def _read(self, path: str) -> httpx.Response:

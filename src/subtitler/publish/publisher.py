@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .. import incremental
 from ..errors import NothingToCaption, PublishError, SubtitlerError
+from ..formats.vtt import VTT
 from ..layout import OutputLayout, VideoOutputs
 from ..model import Transcript
 from ..transcript import load_transcript, slug_for
@@ -183,7 +184,7 @@ class Publisher:
                 delivery.notes.append("the current caption was not uploaded by subtitler: a copy would be kept")
             return Status.WOULD_UPLOAD, f"{lang} caption to {ref.host} ({what})"
         if replaced_foreign:
-            delivery.copy = record.keep_copy(remote_text.encode("utf-8"), self._clock(), f"{lang}.vtt")
+            delivery.copy = record.keep_copy(remote_text.encode("utf-8"), self._clock(), lang)
             delivery.notes.append(f"the caption it replaced (not uploaded by subtitler) is kept in {delivery.copy}")
         self._upload(instance, ref, lang, caption_path.name, data)
         return self._check_upload(instance, ref, lang, cues, record, key, delivery, what)
@@ -194,7 +195,7 @@ class Publisher:
         the hash it has (PublishError otherwise). The build names files by the transcript's
         language; PeerTube may be given another code."""
         video = self._layout.video(transcript.slug)
-        name = video.caption(transcript.lang, "vtt")
+        name = video.caption(transcript.lang, VTT.extension)
         stale = incremental.unpublishable(video, transcript.path, name)
         if stale is not None:
             raise PublishError(f"{stale}: rebuild first")

@@ -39,15 +39,13 @@ class DeliveryLog:
         entries[destination] = {"sha256": sha256, "time": when}
         atomic_write_text(self.path, json.dumps(entries, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
-    def keep_copy(self, data: bytes, seconds: float, name: str) -> Path:
-        """Save ``data`` as ``published/<time>.<name>`` (a new name if that one is taken)."""
+    def keep_copy(self, data: bytes, seconds: float, lang: str, *, site: bool = False) -> Path:
+        """Save ``data``, the caption of ``lang`` found at the destination, where the output
+        layout keeps such copies (a new name if that one is taken)."""
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(seconds))
-        folder = self.video.copies
-        path = folder / f"{stamp}.{name}"
         number = 1
-        while path.exists():
+        while (path := self.video.kept_copy(stamp, lang, site=site, number=number)).exists():
             number += 1
-            path = folder / f"{stamp}-{number}.{name}"
         atomic_write_bytes(path, data)
         return path
 

@@ -145,7 +145,7 @@ def deliver(
         return SiteResult(Status.WOULD_WRITE, f"{target}: {what}" + "".join(f"; {n}" for n in notes), target,
                           before, None, comparison=comparison)
     if foreign:
-        copy = record.keep_copy(existing, seconds, f"site.{transcript.lang}.vtt")
+        copy = record.keep_copy(existing, seconds, transcript.lang, site=True)
         notes.append(f"the file it replaced is kept in {copy}")
     if existing != data:
         atomic_write_bytes(target, data)

@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import anchors
 from ..anchors import AnchorFile, WordIndex
 from ..errors import SubtitlerError
-from ..formats.vtt import parse_vtt_cues
+from ..formats.vtt import VTT, parse_vtt_cues
 from ..incremental import read_manifest, recorded_result
 from ..layout import OutputLayout
 from ..model import Cue, CueFlag, Flag, Transcript
@@ -138,7 +138,7 @@ class ReviewSession:
         transcript, cues = self._cues(slug)
         video = self.layout.video(slug)
         result = recorded_result(read_manifest(video))
-        vtt = video.path(video.caption(transcript.lang, "vtt"))
+        vtt = video.path(video.caption(transcript.lang, VTT.extension))
         qa = video.path(video.qa_timeline)
         media = Path(result.media) if result and result.media else None
         anchors_file = anchors.path_for(transcript.path, slug)

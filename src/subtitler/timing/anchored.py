@@ -69,7 +69,7 @@ def locate_anchored(
         fixed[anchor.cue] = replace(edges, **{anchor.edge.value: anchor.time})
     pieces = _pieces(kept, len(cues), media.duration)
     spans: list[SpeechSpan] = []
-    parts: list[tuple[int, LocatedSpeech]] = []
+    parts: list[LocatedSpeech] = []
     for first, stop, within in pieces:
         if first == stop:
             continue
@@ -79,7 +79,7 @@ def locate_anchored(
             continue
         located = _locate_piece(locator, cues[first:stop], media, config, within)
         spans.extend(located.spans)
-        parts.append((first, located))
+        parts.append(located)
     spans = [_pinned(span, fixed.get(k)) for k, span in enumerate(spans)]
     return AnchoredSpeech(_combined(spans, parts), fixed, tuple(kept), tuple(rejected))
 
@@ -156,17 +156,10 @@ def _pinned(span: SpeechSpan, edges: FixedEdges | None) -> SpeechSpan:
     return replace(span, start=start, end=max(end, start))
 
 
-def _combined(spans: Sequence[SpeechSpan], parts: Sequence[tuple[int, LocatedSpeech]]) -> LocatedSpeech:
-    """One answer from the pieces': warnings once each, cue lists renumbered, segments and
-    music joined."""
-    methods = sorted({located.method for _, located in parts}) or ["anchors"]
-    warnings = list(dict.fromkeys(w for _, located in parts for w in located.warnings))
-    details: dict[str, object] = {"anchored_pieces": len(parts)}
-    segments = [s for _, located in parts for s in located.details.get("speech_segments", ()) or ()]
-    if segments:
-        details["speech_segments"] = segments
-    for name in ("not_found_cues", "low_confidence_cues"):
-        if any(name in located.details for _, located in parts):
-            details[name] = [first + k for first, located in parts for k in located.details.get(name, ())]
-    music = tuple(stretch for _, located in parts for stretch in located.music)
-    return LocatedSpeech(tuple(spans), "+".join(methods), tuple(warnings), music, details)
+def _combined(spans: Sequence[SpeechSpan], parts: Sequence[LocatedSpeech]) -> LocatedSpeech:
+    """One answer from the pieces': warnings once each, speech and music joined."""
+    methods = sorted({located.method for located in parts}) or ["anchors"]
+    warnings = list(dict.fromkeys(w for located in parts for w in located.warnings))
+    music = tuple(stretch for located in parts for stretch in located.music)
+    speech = tuple(stretch for located in parts for stretch in located.speech)
+    return LocatedSpeech(tuple(spans), "+".join(methods), tuple(warnings), music, speech)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -36,7 +35,6 @@ class AudioLocator:
     ) -> LocatedSpeech:
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
-        began = time.perf_counter()
         pieces, owners, opens = _pieces(cues)
         within = within or TimeRange(0.0, media.duration)
         try:
@@ -48,11 +46,6 @@ class AudioLocator:
             raise AlignmentError(error.message, media.path) from None
         result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners))
         not_found = [k for k, span in enumerate(result.spans) if not span.found]
-        doubtful = [
-            k
-            for k, span in enumerate(result.spans)
-            if span.found and span.confidence < config.min_confidence
-        ]
         warnings = []
         if not_found:
             warnings.append(
@@ -67,13 +60,7 @@ class AudioLocator:
             method="audio",
             warnings=tuple(warnings),
             music=tuple((a + shift, b + shift) for a, b in result.music),
-            details={
-                "speech_segments": [[a + shift, b + shift] for a, b in result.speech],
-                "not_found_cues": not_found,
-                "low_confidence_cues": doubtful,
-                "audio_seconds": round(result.duration, 3),
-                "align_seconds": round(time.perf_counter() - began, 3),
-            },
+            speech=tuple((a + shift, b + shift) for a, b in result.speech),
         )
 
 

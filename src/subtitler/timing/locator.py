@@ -9,7 +9,7 @@ timing runs it on the pieces between the editor's anchors, :mod:`subtitler.timin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..config import CaptionConfig
@@ -30,13 +30,13 @@ class TimeRange:
 
 @dataclass(frozen=True)
 class LocatedSpeech:
-    """A locator's answer: one span per cue, plus what it wants the report to say."""
+    """A locator's answer: one span per cue, plus what it heard and wants the report to say."""
 
     spans: tuple[SpeechSpan, ...]
-    method: str  # the locator that actually produced the spans ("audio", "proportional")
+    method: str  # the locator(s) that produced the spans ("audio", "proportional", "audio+proportional")
     warnings: tuple[str, ...] = ()
     music: tuple[tuple[float, float], ...] = ()  # music (sound without a voice), seconds
-    details: dict[str, object] = field(default_factory=dict, compare=False)
+    speech: tuple[tuple[float, float], ...] = ()  # where a voice is heard, seconds (none: not listened)
 
 
 class SpeechLocator(Protocol):

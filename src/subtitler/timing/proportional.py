@@ -141,7 +141,6 @@ class ProportionalLocator:
             spans=tuple(spans),
             method="proportional",
             warnings=tuple(warnings),
-            details={"window": (start, end), "estimated_speech": round(needed, 3), "scale": scale},
         )
 
 
