@@ -97,22 +97,3 @@ def test_local_normalisation_falls_back_to_the_file_when_speech_is_scarce():
     in_place = cepstra.copy()
     normalise_locally(in_place, speech, block=1000, span=0, least=200, out=in_place)
     assert np.allclose(in_place, out)
-
-
-def test_the_fft_is_loaded_without_scipy_fft_and_matches_it(tmp_path):
-    """``import scipy.fft`` costs 0.17 s and 29 MB per process; its pocketfft alone does the
-    job, and the public function stands in where scipy lays it out otherwise."""
-    import subprocess
-    import sys
-
-    from scipy.fft import rfft as scipy_rfft
-
-    from subtitler.align.features import _load_rfft
-
-    code = "import sys, subtitler.align.features; print(any(m.startswith('scipy') for m in sys.modules))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
-    frames = np.random.default_rng(0).standard_normal((50, 512)).astype(np.float32)
-    expected = scipy_rfft(frames, axis=-1)
-    for rfft in (_load_rfft(), _load_rfft(tmp_path)):  # tmp_path: no pocketfft in it
-        spectrum = rfft(frames)
-        assert spectrum.dtype == np.complex64 and np.array_equal(spectrum, expected)

@@ -168,18 +168,6 @@ def test_usage_errors_are_one_line_with_exit_2(tmp_path):
     assert done.stderr.strip() == "subtitler: error: nowhere: no such file or folder"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc settings")
-def test_the_cli_keeps_freed_memory_for_reuse_unless_told_otherwise():
-    """Allocations up to 32 MB come from glibc's heap (numpy temporaries were zero-filled
-    page by page again); the synthesis processes inherit it; a user's own setting wins."""
-    code = "import os, subtitler.cli; print(os.environ['MALLOC_MMAP_THRESHOLD_'], os.environ['MALLOC_TRIM_THRESHOLD_'])"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    ours = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert ours.stdout.split() == [str(32 << 20), str(128 << 20)]
-    env["MALLOC_MMAP_THRESHOLD_"] = "65536"
-    theirs = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert theirs.stdout.split() == ["65536", str(128 << 20)]
-
 
 # -- downloads: the smallest file with the audio, and its cost in report.json (issue 13.6) ----------------
 

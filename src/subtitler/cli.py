@@ -3,47 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-# One BLAS thread per process: parallelism comes from --jobs; extra OpenBLAS threads on a
-# busy core cost the aligner ~15 % (must be set before numpy is first imported).
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-
-def _reuse_freed_memory() -> None:
-    """glibc maps fresh pages for every allocation over 128 KB and unmaps them when freed,
-    so each numpy temporary of that size (a cue's synthetic audio, a block of spectra) is
-    zero-filled page by page again: 1.1 of the 7 s that synthesis takes on the webinar.
-    Up to 32 MB they now come from the heap, which keeps 128 MB of freed memory for reuse
-    (peak memory unchanged). The synthesis processes inherit it through the environment;
-    elsewhere than glibc nothing changes."""
-    settings = {"MALLOC_MMAP_THRESHOLD_": (-3, 32 << 20), "MALLOC_TRIM_THRESHOLD_": (-1, 128 << 20)}
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    for variable, (option, value) in settings.items():
-        if variable not in os.environ:  # else glibc has read the user's value already
-            os.environ[variable] = str(value)
-            mallopt(option, value)
-
-
-_reuse_freed_memory()
-
-from . import __version__  # noqa: E402
-from .config import CaptionConfig  # noqa: E402
-from .cli_common import byte_size, collect_inputs, non_negative_int, positive_float, positive_int  # noqa: E402
-from .errors import SubtitlerError, UsageError  # noqa: E402
-from .timing.methods import TimingMethod  # noqa: E402
+from . import __version__
+from .cli_common import byte_size, collect_inputs, non_negative_int, positive_float, positive_int
+from .config import CaptionConfig
+from .errors import SubtitlerError, UsageError
+from .startup import prepare_process
+from .timing.methods import TimingMethod
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# media.DownloadLimits' defaults, written here so --help does not import the media stack.
+# media.download.DownloadLimits' defaults, written here so --help does not import the media stack.
 DEFAULT_MAX_DOWNLOAD = "8G"
 DEFAULT_DOWNLOAD_DEADLINE = 3600.0
 
@@ -231,6 +205,7 @@ def run_build(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command: 0 when all went well, 1 when a video failed or the run could not finish
     (one line on stderr, never a traceback unless --debug), 2 for a usage error."""
+    prepare_process()  # before anything imports numpy
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

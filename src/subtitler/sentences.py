@@ -20,43 +20,13 @@ joining a text's sentences with single spaces gives exactly ``" ".join(text.spli
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
-import sys
-import types
 from functools import cache
 
 from .model import Sentence, Transcript
+from .startup import import_punkt
 
-
-def _import_punkt() -> types.ModuleType:
-    """``nltk.tokenize.punkt`` without running ``nltk/__init__.py`` and
-    ``nltk/tokenize/__init__.py``, which import scipy.stats and every tokenizer: 0.8 s of
-    each run's start-up, for one module that needs neither.
-
-    The two packages are stood in for by bare package modules while Punkt loads, then every
-    ``nltk`` module is dropped from ``sys.modules``: an ``import nltk`` elsewhere afterwards
-    gets the whole, ordinary package.
-    """
-    if "nltk" in sys.modules:
-        return importlib.import_module("nltk.tokenize.punkt")
-    for name in ("nltk", "nltk.tokenize"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.submodule_search_locations is None:
-            raise ImportError(f"{name} is not installed")
-        package = types.ModuleType(name)
-        package.__path__ = list(spec.submodule_search_locations)
-        package.__spec__ = spec
-        sys.modules[name] = package
-    try:
-        return importlib.import_module("nltk.tokenize.punkt")
-    finally:
-        for name in [name for name in sys.modules if name == "nltk" or name.startswith("nltk.")]:
-            del sys.modules[name]
-
-
-_punkt = _import_punkt()
+_punkt = import_punkt()
 PunktLanguageVars = _punkt.PunktLanguageVars
 PunktParameters = _punkt.PunktParameters
 PunktSentenceTokenizer = _punkt.PunktSentenceTokenizer

@@ -8,13 +8,12 @@ both line up without resampling. Cepstra carry the phonetic content DTW matches;
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from ..startup import load_rfft
 
 HOP_SECONDS = 0.010
 WINDOW_SECONDS = 0.023  # 368 samples at 16 kHz, 507 at 22.05 kHz: one 512-point FFT for both
@@ -31,31 +30,7 @@ _FLOOR = 1e-10
 BLOCK_FRAMES = 256  # frames computed together (4 s at 16 kHz)
 
 
-def _load_rfft(scipy_folder: Path | None = None) -> Callable[[np.ndarray], np.ndarray]:
-    """A real FFT along the last axis, single precision kept: scipy's pocketfft, loaded alone.
-
-    ``import scipy.fft`` also imports scipy.special and scipy's array-API layer: 0.17 s and
-    29 MB in each of the (up to three) processes aligning a video, for this one function
-    (numpy's own rfft is 12x slower on these frames). Where a scipy lays its pocketfft out
-    otherwise, the public ``scipy.fft.rfft`` is used.
-    """
-    try:
-        if scipy_folder is None:
-            spec = importlib.util.find_spec("scipy")
-            scipy_folder = Path(spec.origin).parent  # type: ignore[union-attr, arg-type]
-        library = next((scipy_folder / "fft" / "_pocketfft").glob("pypocketfft.*"))
-        spec = importlib.util.spec_from_file_location("scipy.fft._pocketfft.pypocketfft", library)
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        r2c = module.r2c
-        return lambda frames: r2c(frames, (frames.ndim - 1,), True, 0, None, 1)
-    except (ImportError, OSError, AttributeError, StopIteration):
-        from scipy.fft import rfft
-
-        return lambda frames: rfft(frames, axis=-1)
-
-
-rfft = _load_rfft()
+rfft = load_rfft()  # scipy's pocketfft alone (subtitler.startup)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from importlib.resources import files
 
 import numpy as np
 
+from ..startup import trim_heap
 from .features import HOP_SECONDS
 
 RATE = 8000  # Silero's 8 kHz model: half the work of the 16 kHz one, as good on this task
@@ -55,18 +56,6 @@ def release() -> None:
     follows needs that memory (the model and a batch's work take ~60 MB)."""
     _session.cache_clear()
     trim_heap()
-
-
-def trim_heap() -> None:
-    """``malloc_trim``: free pages the heap keeps for reuse go back to the system (glibc only;
-    elsewhere nothing happens)."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 @cache
