@@ -16,7 +16,7 @@ from french_words import CORE_WORDS
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues, layout_warnings
 from subtitler.model import Cue, Sentence
-from subtitler.timing.proportional import estimate_speaking_time
+from subtitler.speaking_time import estimate_speaking_time
 
 CONFIG = CaptionConfig()
 NBSP = "\u00a0"

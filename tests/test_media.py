@@ -31,7 +31,7 @@ from subtitler.media.ffmpeg import ffmpeg_paths
 from subtitler.media.lookup import find_media
 from subtitler.media.peertube import choose_audio_file, fetch_video
 from subtitler.media.probe import probe
-from subtitler.timing.proportional import media_too_short
+from subtitler.speaking_time import media_too_short
 from subtitler.model import MediaInfo, Transcript
 from subtitler.video_url import uuid_to_short
 

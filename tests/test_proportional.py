@@ -13,14 +13,9 @@ from hypothesis import strategies as st
 
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, MediaInfo
+from subtitler.speaking_time import count_syllables, estimate_speaking_time, estimate_syllables
 from subtitler.timing.methods import METHODS, locator_for
-from subtitler.timing.proportional import (
-    PROPORTIONAL_CONFIDENCE,
-    ProportionalLocator,
-    count_syllables,
-    estimate_speaking_time,
-    estimate_syllables,
-)
+from subtitler.timing.proportional import PROPORTIONAL_CONFIDENCE, ProportionalLocator
 from subtitler.timing.rules import apply_timing_rules
 
 CONFIG = CaptionConfig()

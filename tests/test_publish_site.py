@@ -21,8 +21,8 @@ from subtitler.results import Status, VideoResult
 from subtitler.publish.captions import cues_from_vtt
 from subtitler.publish.cli import add_publish_parser, run_publish
 from subtitler.publish.compare import caption_figures
-from subtitler.publish.errors import FrontMatterError
-from subtitler.publish.frontmatter import caption_file_path, set_caption_file_path, without_caption_file_path
+from subtitler.caption_path import caption_file_path, set_caption_file_path, without_caption_file_path
+from subtitler.errors import FrontMatterError
 
 NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 STAMP = "20270115T080000Z"

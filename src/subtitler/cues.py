@@ -54,7 +54,7 @@ from itertools import pairwise
 from subtitler.config import CaptionConfig
 from subtitler.linebreak import BreakScore, break_lines, break_scores, split_breakable
 from subtitler.model import Cue, Sentence
-from subtitler.timing.proportional import (
+from subtitler.speaking_time import (
     estimate_pauses,
     estimate_speaking_time,
     word_speaking_time,

@@ -50,6 +50,10 @@ class PublishError(SubtitlerError):
     """A PeerTube operation failed."""
 
 
+class FrontMatterError(PublishError):
+    """The transcript's front matter cannot take captionFilePath without changing anything else."""
+
+
 class UsageError(SubtitlerError):
     """The command was given something it cannot use (a path, an option, a configuration):
     the CLI exits with status 2."""

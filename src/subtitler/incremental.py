@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
+from .caption_path import without_caption_file_path
 from .fsutil import atomic_write_text
 from .layout import VideoOutputs
 from .results import VideoResult, result_from_dict
@@ -30,8 +31,6 @@ def transcript_sha256(path: Path) -> str:
     """The hash of the transcript as the build depends on it: every byte but the front matter's
     ``captionFilePath`` entry, which ``subtitler publish --site`` fills (nothing built reads it),
     so publishing neither triggers a rebuild nor makes its own build look stale."""
-    from .publish.frontmatter import without_caption_file_path
-
     return hashlib.sha256(without_caption_file_path(path.read_bytes())).hexdigest()
 
 

@@ -241,7 +241,7 @@ def _probe(path: Path) -> MediaInfo:
 
 
 def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Transcript) -> None:
-    from .timing.proportional import media_too_short
+    from .speaking_time import media_too_short
 
     problem = media_too_short(media, " ".join(c.text for c in cues))
     if problem:

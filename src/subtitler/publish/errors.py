@@ -45,9 +45,5 @@ class ApiError(PublishError):
         self.invalid_params = invalid_params
 
 
-class FrontMatterError(PublishError):
-    """The transcript's front matter cannot take captionFilePath without changing anything else."""
-
-
 class SitePathError(PublishError):
     """captionFilePath would lead outside the site folder, or is not a caption file there."""

@@ -24,14 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .. import incremental
+from .. import caption_path, incremental
 from ..config import CaptionConfig
 from ..errors import PublishError, SubtitlerError
 from ..fsutil import atomic_write_bytes
 from ..layout import VideoOutputs
 from ..media.lookup import MEDIA_EXTENSIONS
 from ..model import Transcript
-from . import frontmatter
 from .captions import CaptionCue, cues_from_vtt
 from .compare import caption_figures, summary
 from .errors import SitePathError
@@ -108,7 +107,7 @@ def deliver(
     """Write the caption ``data`` where the transcript says (or the convention), fill its
     captionFilePath; refuse to replace what someone else made unless asked."""
     raw = transcript.path.read_bytes()
-    declared = frontmatter.caption_file_path(raw)
+    declared = caption_path.caption_file_path(raw)
     site_path = declared or conventional_path(transcript.path, transcript.video_embed_src or "")
     target = resolve_in_site(site, site_path)
     record = DeliveryLog(video)
@@ -199,7 +198,7 @@ def _fill_caption_file_path(path: Path, raw: bytes, site_path: str) -> None:
     """Set captionFilePath in the transcript, atomically and keeping its mode; refused when
     the file changed since it was read (the caption would belong to another text)."""
     target = path.resolve()
-    edited = frontmatter.set_caption_file_path(raw, site_path)
+    edited = caption_path.set_caption_file_path(raw, site_path)
     if target.read_bytes() != raw:
         raise PublishError(f"{path} changed while publishing: captionFilePath not set (rebuild first)")
     atomic_write_bytes(target, edited, stat.S_IMODE(os.stat(target).st_mode))

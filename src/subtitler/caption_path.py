@@ -1,4 +1,7 @@
-"""The transcript's front matter, edited as lines: only the ``captionFilePath`` entry changes.
+"""The transcript's ``captionFilePath`` entry, read, left out and set as lines of its front matter.
+
+``subtitler publish --site`` fills the entry; the build hashes the transcript without it (it
+reads nothing from it), so publishing neither triggers a rebuild nor makes its build look stale.
 
 A YAML library would rewrite the whole block (key order, quoting, the corpus's odd
 ``description:Hameçonnage`` line, line ends), so the front matter is handled as lines: the
