@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "subtitler"
 # layers (or from inside its own package). Two packages of one layer never import each other.
 LAYERS = {
     "subtitler": 0, "config": 0, "errors": 0, "fsutil": 0, "startup": 0, "video_url": 0,
-    "model": 1, "layout": 1, "caption_path": 1,
+    "model": 1, "layout": 1, "caption_path": 1, "cli_common": 1,
     "align": 2, "transcript": 2, "typography": 2, "sentences": 2, "media": 2, "formats": 2, "results": 2,
     "speaking_time": 3, "linebreak": 3, "incremental": 3,
     "cues": 4,
@@ -22,10 +22,9 @@ LAYERS = {
     "html": 7, "report": 7,
     "pipeline": 8,
     "batch": 9,
-    "cli_common": 10,
-    "publish": 11, "review": 11,
-    "cli": 12,
-    "__main__": 13,
+    "publish": 10, "review": 10,
+    "cli": 11,
+    "__main__": 12,
 }
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from subtitler.batch import collect_transcripts, slug_errors
+from subtitler.batch import slug_errors
+from subtitler.cli_common import collect_transcripts
 from media_helpers import make_mp4
 
 from subtitler.media.ffmpeg import ffmpeg_paths

@@ -17,9 +17,6 @@ from .errors import SubtitlerError
 from .pipeline import BuildOptions, VideoJob, build_video
 from .results import Status, VideoResult
 
-TRANSCRIPT_SUFFIXES = (".md", ".markdown")
-
-
 @dataclass(frozen=True)
 class BatchResult:
     results: tuple[VideoResult, ...]
@@ -29,26 +26,6 @@ class BatchResult:
     @property
     def failed(self) -> int:
         return sum(1 for r in self.results if not r.succeeded)
-
-
-def collect_transcripts(inputs: Sequence[Path]) -> list[Path]:
-    """Expand files and folders (recursively) into transcript paths, sorted, without repeats."""
-    found: dict[Path, None] = {}
-    for item in inputs:
-        if item.is_dir():
-            for path in sorted(item.rglob("*")):
-                if path.is_file() and _is_transcript_name(path):
-                    found.setdefault(path, None)
-        elif item.is_file():
-            found.setdefault(item, None)
-        else:
-            raise SubtitlerError("no such file or folder", item)
-    return list(found)
-
-
-def _is_transcript_name(path: Path) -> bool:
-    """Markdown files found in a folder, except a folder's README (documentation, not a video)."""
-    return path.suffix.lower() in TRANSCRIPT_SUFFIXES and path.stem.lower() != "readme"
 
 
 def slug_errors(paths: Sequence[Path]) -> dict[Path, str]:

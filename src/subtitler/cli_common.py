@@ -1,4 +1,4 @@
-"""What both commands share: argument types (a bad value is refused by argparse, naming the
+"""What the commands share: argument types (a bad value is refused by argparse, naming the
 option: exit 2) and the transcripts the command line names."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import SubtitlerError, UsageError
+
+TRANSCRIPT_SUFFIXES = (".md", ".markdown")
 
 
 def positive_int(text: str) -> int:
@@ -58,8 +60,6 @@ def byte_size(text: str) -> int:
 
 def collect_inputs(inputs: Sequence[Path]) -> list[Path]:
     """The transcripts named on the command line; a path that does not exist is a usage error."""
-    from .batch import collect_transcripts
-
     inputs = list(inputs) or [Path("transcripts")]
     try:
         paths = collect_transcripts(inputs)
@@ -68,3 +68,23 @@ def collect_inputs(inputs: Sequence[Path]) -> list[Path]:
     if not paths:
         raise UsageError("no transcript (.md) found in " + ", ".join(map(str, inputs)))
     return paths
+
+
+def collect_transcripts(inputs: Sequence[Path]) -> list[Path]:
+    """Expand files and folders (recursively) into transcript paths, sorted, without repeats."""
+    found: dict[Path, None] = {}
+    for item in inputs:
+        if item.is_dir():
+            for path in sorted(item.rglob("*")):
+                if path.is_file() and _is_transcript_name(path):
+                    found.setdefault(path, None)
+        elif item.is_file():
+            found.setdefault(item, None)
+        else:
+            raise SubtitlerError("no such file or folder", item)
+    return list(found)
+
+
+def _is_transcript_name(path: Path) -> bool:
+    """Markdown files found in a folder, except a folder's README (documentation, not a video)."""
+    return path.suffix.lower() in TRANSCRIPT_SUFFIXES and path.stem.lower() != "readme"

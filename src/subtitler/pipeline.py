@@ -17,15 +17,28 @@ from pathlib import Path
 
 from . import __version__, anchors, incremental
 from .config import CaptionConfig
+from .cues import build_cues, layout_warnings
 from .errors import AlignmentError, MediaError, NothingToCaption, SubtitlerError
+from .formats import CAPTION_FORMATS
+from .formats.text import write_plain_transcript
 from .fsutil import atomic_write_text, remove_temporaries
+from .html import VideoFiles, render_video_page
 from .layout import OutputLayout, VideoOutputs
 from .media.download import DownloadLimits, Fetched
+from .media.lookup import find_media
+from .media.peertube import fetch_video
+from .media.probe import probe
 from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
+from .qa import render_timeline_svg
 from .results import CueStats, Status, VideoResult, not_spoken
+from .sentences import split_sentences
+from .speaking_time import media_too_short
 from .timing.anchored import AnchoredSpeech, CueAnchor, locate_anchored
 from .timing.locator import LocatedSpeech
 from .timing.methods import TimingMethod, locator_for
+from .timing.rules import apply_timing_rules
+from .timing.sounds import with_music_cues
+from .transcript import load_transcript
 
 
 @dataclass(frozen=True)
@@ -116,10 +129,6 @@ def _one_line(message: str) -> str:
 
 
 def _build(job: VideoJob) -> VideoResult:
-    from .cues import build_cues, layout_warnings
-    from .sentences import split_sentences
-    from .transcript import load_transcript
-
     options = job.options
     config = options.config
     transcript = load_transcript(job.transcript_path, config.lang)
@@ -161,15 +170,16 @@ def _build(job: VideoJob) -> VideoResult:
         incremental.record(video, key, result)
         return result
 
-    media = _probe(media_path)
+    media = probe(media_path)
     _check_media_long_enough(media, cues, transcript)
     resolution = anchors.resolve(anchors.load(anchors_path), cues)
     anchored, fallback = _locate_speech(cues, media, options, warnings, resolution.anchors)
     located = anchored.located
     if fetched is not None and fetched.note:
         warnings.append(fetched.note)
-    timed = anchors.mark_checked(_apply_rules(cues, anchored, media, config), resolution)
-    timed = _with_music(timed, located, media, config)
+    timed = apply_timing_rules(cues, located.spans, media.duration, media.fps, config, anchored.fixed)
+    timed = anchors.mark_checked(timed, resolution)
+    timed = with_music_cues(timed, located.music, media.duration, media.fps, config)
     outputs = _write_outputs(transcript, timed, video, options, located=located, media=media)
 
     confidences = [t.speech.confidence for t in timed if t.speech is not None]
@@ -215,9 +225,6 @@ def _build(job: VideoJob) -> VideoResult:
 
 def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple[Path | None, Fetched | None]:
     """The local media file, else the downloaded one (with what the download cost)."""
-    from .media.lookup import find_media
-    from .media.peertube import fetch_video
-
     found = find_media(transcript, options.media_dir)
     if found is not None:
         return found, None
@@ -234,15 +241,7 @@ def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple
     return None, None
 
 
-def _probe(path: Path) -> MediaInfo:
-    from .media.probe import probe
-
-    return probe(path)
-
-
 def _check_media_long_enough(media: MediaInfo, cues: Sequence, transcript: Transcript) -> None:
-    from .speaking_time import media_too_short
-
     problem = media_too_short(media, " ".join(c.text for c in cues))
     if problem:
         raise MediaError(problem, transcript.path)
@@ -271,20 +270,6 @@ def _locate_speech(
     return anchored, fallback
 
 
-def _apply_rules(cues, anchored: AnchoredSpeech, media: MediaInfo, config: CaptionConfig) -> list[TimedCue]:
-    from .timing.rules import apply_timing_rules
-
-    return apply_timing_rules(cues, anchored.located.spans, media.duration, media.fps, config,
-                              anchored.fixed)
-
-
-def _with_music(timed: list[TimedCue], located: LocatedSpeech, media: MediaInfo,
-                config: CaptionConfig) -> list[TimedCue]:
-    from .timing.sounds import with_music_cues
-
-    return with_music_cues(timed, located.music, media.duration, media.fps, config)
-
-
 def _speech_duration(located: LocatedSpeech) -> float | None:
     if not located.speech:
         return None
@@ -301,10 +286,6 @@ def _write_outputs(
     media: MediaInfo | None,
 ) -> list[str]:
     """Write captions, plain text, QA timeline and HTML page; return their file names."""
-    from .formats import CAPTION_FORMATS
-    from .formats.text import write_plain_transcript
-    from .qa import render_timeline_svg
-
     lang = transcript.lang
     written: list[str] = []
 
@@ -321,8 +302,6 @@ def _write_outputs(
         qa_name = video.qa_timeline
         put(qa_name, render_timeline_svg(timed, media.duration, located))
     if options.html:
-        from .html import VideoFiles, render_video_page
-
         files = VideoFiles.of(video, lang, captions=bool(timed), qa_timeline=qa_name is not None)
         put(video.page, render_video_page(transcript, timed, files))
     return written

@@ -37,7 +37,7 @@ def add_review_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from ..batch import collect_transcripts
+    from ..cli_common import collect_transcripts
     from ..config import CaptionConfig
     from ..errors import SubtitlerError
     from ..pipeline import BuildOptions
