@@ -34,7 +34,7 @@ from .config import CaptionConfig
 from .errors import DownloadError, MediaError
 from .model import MediaInfo, Transcript
 from .timing.proportional import estimate_speaking_time
-from .video_url import video_ids
+from .video_url import public_url, video_ids
 
 MEDIA_EXTENSIONS = (".mp4", ".m4v", ".webm", ".mkv", ".mov", ".m4a", ".mp3", ".wav")
 """File types :func:`find_media` looks for, videos first."""
@@ -340,20 +340,6 @@ class Fetched:
 MAX_REDIRECTS = 5
 _MEDIA_CONTENT_TYPES = {"application/octet-stream", "binary/octet-stream", "application/mp4", "application/ogg"}
 _SNIFF_BYTES = 512
-
-
-def public_url(url: str) -> str:
-    """``url`` without user info, query string or fragment: what messages and reports may show
-    (signed download links carry their credentials in the query)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else parts.path
 
 
 def _scrub(text: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import CaptionConfig
-from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError
+from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError, TranscriptError
 from .fsutil import atomic_write_text
 from .media import DownloadLimits, Fetched
 from .model import CueKind, MediaInfo, TimedCue, Transcript
@@ -179,6 +179,8 @@ def _build(job: VideoJob) -> VideoResult:
     options = job.options
     config = options.config
     transcript = load_transcript(job.transcript_path, config.lang)
+    if options.html:
+        _check_player_url(transcript)  # before any work: the page could not be written
     video_dir = _video_dir(options.out_dir, transcript.slug)
     remove_stale_temporaries(video_dir)
     media_path, fetched = _find_or_fetch_media(transcript, options)
@@ -274,6 +276,17 @@ def remove_stale_temporaries(video_dir: Path) -> None:
     if video_dir.is_dir():
         for leftover in video_dir.glob(".*.part"):
             leftover.unlink(missing_ok=True)
+
+
+def _check_player_url(transcript: Transcript) -> None:
+    """A ``videoEmbedSrc`` the page cannot use is a one-line error naming the transcript."""
+    from .html.player import player_for
+    from .video_url import VideoUrlError
+
+    try:
+        player_for(transcript.video_embed_src, transcript.lang.split("-")[0].lower() or "fr")
+    except VideoUrlError as error:
+        raise TranscriptError(f"videoEmbedSrc is not a usable video URL: {error}", transcript.path) from None
 
 
 def _video_dir(out_dir: Path, slug: str) -> Path:

@@ -12,7 +12,7 @@ from .. import __version__
 from ..errors import OutputError, TranscriptError
 from ..fsutil import atomic_write_text
 from ..model import Block, BlockKind, CueKind, Section, TimedCue, Transcript
-from ..video_url import VideoUrlError
+from ..video_url import VideoUrlError, public_url
 from .assets import asset
 from .body import CueMark, inline_html, render_blocks
 from .markup import document_head, safe_href, text
@@ -200,7 +200,8 @@ def _downloads_section(transcript: Transcript, files: VideoFiles) -> str:
              for name, mime, label in links if name]
     video = safe_href(transcript.video_download_href)
     if video and urlsplit(video).scheme in {"http", "https"}:
-        items.append(f'<li><a href="{text(video)}">Fichier vidéo (.mp4)</a></li>')
+        # no user name, password or query string (signed links carry their credentials there)
+        items.append(f'<li><a href="{text(public_url(video))}">Fichier vidéo (.mp4)</a></li>')
     body = f"<ul>\n{chr(10).join(items)}\n</ul>" if items else "<p>Aucun fichier à télécharger.</p>"
     return (f'<section class="downloads" aria-labelledby="titre-telechargements">\n'
             f'<h2 id="titre-telechargements">Téléchargements</h2>\n{body}\n</section>')
