@@ -62,9 +62,16 @@ def build(work: Path, slug: str) -> dict:
     return json.loads((work / "out" / "report.json").read_text(encoding="utf-8"))["videos"][0]
 
 
+def speech_captions(work: Path, slug: str) -> list[scoring.Caption]:
+    """The built file's speech cues, in order: their positions are the text cues' indices
+    (sound cues such as "♪ Musique ♪" are added by the timing and have no text cue)."""
+    captions = scoring.read_vtt(work / "out" / slug / f"{slug}.fr.vtt")
+    return [c for c in captions if scoring.SOUND_MARK not in c.text]
+
+
 def cue_errors(work: Path, slug: str, truth: list[scoring.TruthWord]) -> dict[int, float]:
     """Cue index -> start error (s), for the cues the scorer scores."""
-    captions = scoring.read_vtt(work / "out" / slug / f"{slug}.fr.vtt")
+    captions = speech_captions(work, slug)
     errors = {}
     for index, cue in enumerate(scoring.match_cues(captions, truth)):
         words = [truth[i] for i in cue.words]
@@ -98,7 +105,7 @@ def run_case(folder: Path, worst: int, runs: Path) -> dict:
     transcript = load_transcript(work / f"{slug}.md")
     cues = build_cues(split_sentences(transcript), CaptionConfig())
     index = anchors.WordIndex(cues)
-    starts = [caption.start for caption in scoring.read_vtt(captions_path)]
+    starts = [caption.start for caption in speech_captions(work, slug)]
     onsets = {k: starts[k] - errors_before[k] for k in chosen}  # the first word's true onset
     entries = anchors.AnchorFile(tuple(index.anchor(k, Edge.START, onsets[k]) for k in chosen))
     anchors.save(anchors.path_for(transcript.path, slug), entries)
@@ -112,7 +119,8 @@ def run_case(folder: Path, worst: int, runs: Path) -> dict:
         "case": folder.name,
         "anchors_applied": report.get("anchors_applied"),
         "anchored": {str(k): {"before_ms": round(errors_before[k] * 1000),
-                              "after_ms": round(errors_after.get(k, float("nan")) * 1000)} for k in chosen},
+                              "after_ms": round(errors_after[k] * 1000) if k in errors_after else None}
+                     for k in chosen},
         "others_scored": len(others),
         "others_off_before": sum(1 for k in others if abs(errors_before[k]) > WITHIN),
         "others_fixed": len(fixed),

@@ -37,5 +37,23 @@ def test_a_video_url_that_would_rewrite_the_page_policy_is_one_error_and_the_bat
     assert "transcripts/piegee.md: videoEmbedSrc is not a usable video URL" in lines[0]
     pages = sorted((tmp_path / "output").rglob("index.html"))
     assert (tmp_path / "output" / "saine" / "index.html") in pages
-    assert not (tmp_path / "output" / "piegee" / "index.html").exists()
+    assert not (tmp_path / "output" / "piegee").exists()  # refused before any work: nothing written
     assert all("connect-src" not in page.read_text(encoding="utf-8") for page in pages)
+
+
+def test_the_page_links_the_video_file_without_credentials_or_query_string(tmp_path):
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "media").mkdir()
+    _transcript(tmp_path, "signee", GOOD)
+    path = tmp_path / "transcripts" / "signee.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "videoEmbedSrc:", "videoDownloadHref: 'https://user:secret@cdn.example/v.mp4?X-Amz-Signature=abc'\nvideoEmbedSrc:"),
+        encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "subtitler", "build", "--timing", "proportional", "--jobs", "1", "--quiet"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO / "src")),
+        capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "output" / "signee" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://cdn.example/v.mp4"' in page
+    assert "secret" not in page and "X-Amz-Signature" not in page

@@ -26,14 +26,14 @@ from fake_peertube import FakeObjectStorage, FakePeerTube
 from media_helpers import make_mp4
 from subtitler.errors import DownloadError, MediaError
 from subtitler.media.decode import iter_audio_chunks, read_audio
-from subtitler.media.download import DownloadLimits, fetch_media, looks_like_media, public_url
+from subtitler.media.download import DownloadLimits, fetch_media, looks_like_media
 from subtitler.media.ffmpeg import ffmpeg_paths
 from subtitler.media.lookup import find_media
 from subtitler.media.peertube import choose_audio_file, fetch_video
 from subtitler.media.probe import probe
 from subtitler.speaking_time import media_too_short
 from subtitler.model import MediaInfo, Transcript
-from subtitler.video_url import uuid_to_short
+from subtitler.video_url import public_url, uuid_to_short
 
 # --- generated media -------------------------------------------------------------------------
 

@@ -18,11 +18,12 @@ from pathlib import Path
 from . import __version__, anchors, incremental
 from .config import CaptionConfig
 from .cues import build_cues, layout_warnings
-from .errors import AlignmentError, MediaError, NothingToCaption, SubtitlerError
+from .errors import AlignmentError, MediaError, NothingToCaption, SubtitlerError, TranscriptError
 from .formats import CAPTION_FORMATS
 from .formats.text import write_plain_transcript
 from .fsutil import atomic_write_text, remove_temporaries
 from .html import VideoFiles, render_video_page
+from .html.player import player_for
 from .layout import OutputLayout, VideoOutputs
 from .media.download import DownloadLimits, Fetched
 from .media.lookup import find_media
@@ -39,6 +40,7 @@ from .timing.methods import TimingMethod, locator_for
 from .timing.rules import apply_timing_rules
 from .timing.sounds import with_music_cues
 from .transcript import load_transcript
+from .video_url import VideoUrlError
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ def _build(job: VideoJob) -> VideoResult:
     options = job.options
     config = options.config
     transcript = load_transcript(job.transcript_path, config.lang)
+    if options.html:
+        _check_player_url(transcript)  # before any work: the page could not be written
     video = OutputLayout(options.out_dir).video(transcript.slug)
     remove_temporaries(video.folder)
     media_path, fetched = _find_or_fetch_media(transcript, options)
@@ -221,6 +225,14 @@ def _build(job: VideoJob) -> VideoResult:
     )
     incremental.record(video, key, result)
     return result
+
+
+def _check_player_url(transcript: Transcript) -> None:
+    """A ``videoEmbedSrc`` the page cannot use is a one-line error naming the transcript."""
+    try:
+        player_for(transcript.video_embed_src, transcript.lang.split("-")[0].lower() or "fr")
+    except VideoUrlError as error:
+        raise TranscriptError(f"videoEmbedSrc is not a usable video URL: {error}", transcript.path) from None
 
 
 def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple[Path | None, Fetched | None]:

@@ -237,3 +237,17 @@ def short_to_uuid(short: str) -> str:
         number = number * len(_BASE58) + _BASE58.index(letter)
     text = f"{number:032x}"[-32:]
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def public_url(url: str) -> str:
+    """``url`` without user info, query string or fragment: what messages and reports may show
+    (signed download links carry their credentials in the query)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else parts.path

@@ -16,7 +16,7 @@ from ..formats.text import TEXT_MIME_TYPE
 from ..layout import OutputLayout, VideoOutputs
 from ..model import Block, BlockKind, CueKind, Section, TimedCue, Transcript
 from ..qa import MIME_TYPE as QA_MIME_TYPE
-from ..video_url import VideoUrlError
+from ..video_url import VideoUrlError, public_url
 from .assets import asset
 from .body import CueMark, inline_html, render_blocks
 from .markup import document_head, safe_href, text
@@ -216,7 +216,8 @@ def _downloads_section(transcript: Transcript, files: VideoFiles) -> str:
              for name, mime, label in links if name]
     video = safe_href(transcript.video_download_href)
     if video and urlsplit(video).scheme in {"http", "https"}:
-        items.append(f'<li><a href="{text(video)}">Fichier vidéo (.mp4)</a></li>')
+        # no user name, password or query string (signed links carry their credentials there)
+        items.append(f'<li><a href="{text(public_url(video))}">Fichier vidéo (.mp4)</a></li>')
     body = f"<ul>\n{chr(10).join(items)}\n</ul>" if items else "<p>Aucun fichier à télécharger.</p>"
     return (f'<section class="downloads" aria-labelledby="titre-telechargements">\n'
             f'<h2 id="titre-telechargements">Téléchargements</h2>\n{body}\n</section>')

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..errors import DownloadError, MediaError
+from ..video_url import public_url
 from .probe import probe
 
 
@@ -47,20 +48,6 @@ class Fetched:
 MAX_REDIRECTS = 5
 _MEDIA_CONTENT_TYPES = {"application/octet-stream", "binary/octet-stream", "application/mp4", "application/ogg"}
 _SNIFF_BYTES = 512
-
-
-def public_url(url: str) -> str:
-    """``url`` without user info, query string or fragment: what messages and reports may show
-    (signed download links carry their credentials in the query)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else parts.path
 
 
 def _scrub(text: str) -> str:

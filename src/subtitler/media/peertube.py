@@ -18,8 +18,8 @@ import httpx
 from ..errors import DownloadError
 from ..fsutil import atomic_write_text
 from ..model import Transcript
-from ..video_url import PeerTubeVideo, VideoUrlError, parse_video_url
-from .download import DownloadLimits, Fetched, cache_target, check_url, digest, fetch_media, public_url, unreadable
+from ..video_url import PeerTubeVideo, VideoUrlError, parse_video_url, public_url
+from .download import DownloadLimits, Fetched, cache_target, check_url, digest, fetch_media, unreadable
 
 
 def fetch_video(
