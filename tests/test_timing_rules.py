@@ -103,6 +103,16 @@ def test_then_from_the_previous_cue_when_the_next_has_no_time_to_spare():
     assert before.end - before.start >= CONFIG.min_duration
 
 
+def test_a_cue_not_heard_takes_from_the_previous_cue_first_and_the_next_starts_on_its_word():
+    cues = [cue(i, 5) for i in range(3)]
+    spans = [SpeechSpan(1.0, 3.0), SpeechSpan(3.1, 3.4, found=False), SpeechSpan(3.5, 5.0)]
+    before, unheard, after = apply_timing_rules(cues, spans, 600.0, 25.0, CONFIG)
+    assert after.start == 3.5  # a heard cue is not made late for a guessed one
+    assert unheard.end - unheard.start == pytest.approx(CONFIG.min_duration)
+    assert before.end == pytest.approx(unheard.start - 0.08)
+    assert "not-found" in unheard.flags and "late-start" not in after.flags
+
+
 def test_a_cue_squeezed_between_neighbours_that_cannot_spare_time_stays_short():
     cues = timed([(1.0, 2.0), (2.1, 2.3), (2.4, 3.4)], media=3.5, chars=5)
     assert "short" in cues[1].flags

@@ -8,8 +8,9 @@ Priorities, highest first, when the rules conflict (caption-rules.md sections 2,
 2. a cue lasts at least ``min_duration``: into the pause after its speech, up to
    ``max_early`` before its first word, and then, when its neighbours are longer than
    ``min_duration``, by taking from them: the next cue appears later, then the previous one
-   leaves earlier and this one appears earlier (a cue squeezed between neighbours that
-   cannot spare time stays shorter);
+   leaves earlier and this one appears earlier (a cue whose text was not heard, its time a
+   guess, takes from the previous one first); a cue squeezed between neighbours that
+   cannot spare time stays shorter;
 3. a cue starts when its first word is said (never after it; before it only to reach
    ``min_duration``);
 4. a cue stays until its last word is said;
@@ -117,23 +118,28 @@ def apply_timing_rules(
                 end - shortest,
             )
             starts[i] = min(starts[i], earliest)
-        if end - starts[i] < shortest and i + 1 < count and not pinned(i + 1, 0) and not pinned(i, 1):
-            # The next cue appears later, keeping min_duration before its own limit.
-            following_limit = starts[i + 2] - gap if i + 2 < count else media_end
-            delay = min(
-                shortest - (end - starts[i]),
-                following_limit - shortest - starts[i + 1],
-                longest - (end - starts[i]),
-            )
-            if delay > 0:
-                starts[i + 1] += delay
-                end = min(end + delay, starts[i + 1] - gap)
-        if end - starts[i] < shortest and i > 0 and not pinned(i - 1, 1) and not pinned(i, 0):
-            # The previous cue leaves earlier, keeping min_duration; this one appears earlier.
-            take = min(shortest - (end - starts[i]), ends[i - 1] - starts[i - 1] - shortest)
-            if take > 0:
-                ends[i - 1] -= take
-                starts[i] -= take
+        # A cue whose text was not heard has a guessed time: it takes from the cue before
+        # first, so a heard cue's start is not delayed for it.
+        for lender in ("next", "previous") if spans[i].found else ("previous", "next"):
+            if end - starts[i] >= shortest:
+                break
+            if lender == "next" and i + 1 < count and not pinned(i + 1, 0) and not pinned(i, 1):
+                # The next cue appears later, keeping min_duration before its own limit.
+                following_limit = starts[i + 2] - gap if i + 2 < count else media_end
+                delay = min(
+                    shortest - (end - starts[i]),
+                    following_limit - shortest - starts[i + 1],
+                    longest - (end - starts[i]),
+                )
+                if delay > 0:
+                    starts[i + 1] += delay
+                    end = min(end + delay, starts[i + 1] - gap)
+            elif lender == "previous" and i > 0 and not pinned(i - 1, 1) and not pinned(i, 0):
+                # The previous cue leaves earlier, keeping min_duration; this one appears earlier.
+                take = min(shortest - (end - starts[i]), ends[i - 1] - starts[i - 1] - shortest)
+                if take > 0:
+                    ends[i - 1] -= take
+                    starts[i] -= take
         ends[i] = end
     return [
         TimedCue(
