@@ -39,6 +39,9 @@ class Onsets:
             while first > 0 and edge - first < walk and log_energy[first - 1] > thresholds[k]:
                 first -= 1
             starts[k] = first
+        self.quiet = log_energy < levels.speech - settings.dip_below_speech_db / activity.DB_PER_NEPER
+        self.silent = log_energy < levels.floor + settings.dip_floor_db / activity.DB_PER_NEPER
+        self.rise = settings.onset_above_floor_db / activity.DB_PER_NEPER
         self.runs = edges  # where the detector's voice runs begin
         self.starts = starts  # the same, walked back to the sound's rise
         self.thresholds = thresholds  # over this log energy, the sound has risen
@@ -60,6 +63,8 @@ class Onsets:
             onset = self._onset_after(start) if not self.speech[min(start, len(self.speech) - 1)] else None
             if onset is None:
                 onset = self._onset_before(start, previous)
+            if onset is None:
+                onset = self._after_pause(start)
             if onset is not None and previous <= onset < ends[k]:
                 out[k] = onset
         return out
@@ -76,6 +81,23 @@ class Onsets:
             return None
         quiet = np.flatnonzero(~rising)
         return start + int(quiet[-1]) + 1
+
+    def _after_pause(self, start: int) -> int | None:
+        """Where the sound rises again after a pause the detector did not hear (it bridges
+        pauses under ~0.2 s), when the start lies in the quiet before it: the dying tail of
+        the previous word, or the pause itself."""
+        end = min(len(self.quiet), start + self.reach)
+        if start >= end or not self.quiet[start]:
+            return None
+        loud = np.flatnonzero(~self.quiet[start:end])
+        if not len(loud):
+            return None
+        stretch = slice(start, start + int(loud[0]))
+        dip = start + int(np.argmin(self.log_energy[stretch]))
+        if not self.silent[dip]:
+            return None  # a soft sound (a fricative), not a pause
+        rising = np.flatnonzero(self.log_energy[dip : stretch.stop + 1] > self.log_energy[dip] + self.rise)
+        return dip + int(rising[0]) if len(rising) else None
 
     def _onset_before(self, start: int, previous: int) -> int | None:
         """The onset of the voice the start lies in, when it began after a pause, within

@@ -82,8 +82,9 @@ def _project(
     # ``reach`` above (lowest) or below (highest).
     reach = settings.band_rows * ratio
     index = np.arange(rows)
-    lo = lo[np.maximum(index - reach, 0)] - settings.band_columns
-    hi = hi[np.minimum(index + reach, rows - 1)] + settings.band_columns
+    widen = settings.band_columns if fine.factor <= settings.fine_factor else settings.coarse_band_columns
+    lo = lo[np.maximum(index - reach, 0)] - widen
+    hi = hi[np.minimum(index + reach, rows - 1)] + widen
     lo = np.clip(lo, 0, fine.columns - 1)
     hi = np.clip(hi, 0, fine.columns - 1)
     lo[0] = 0

@@ -19,7 +19,8 @@ class AlignSettings:
     fine_factor: int = 16  # frames per cell of the last banded level (160 ms)
     top_cells: int = 24_000_000  # largest full DTW (one byte per cell)
     band_rows: int = 4  # rows of neighbouring path a band row also covers
-    band_columns: int = 16  # columns added each side of the projected path
+    band_columns: int = 16  # columns added each side of the projected path...
+    coarse_band_columns: int = 48  # ...above the last level (from 2.56 s cells, the path can be 10 s off)
     edge_seconds: float = 1.2  # synthetic speech each side of a boundary (0.8: worse on ej-fra)
     window_cells: int = 1_000_000  # cells of fine windows solved together
     min_found_ratio: float = 0.45  # of the file's usual real/synthetic duration ratio
@@ -46,6 +47,8 @@ class AlignSettings:
     onset_below_speech_db: float = 35.0
     onset_reach: float = 0.3  # a piece's start in silence this close before a voice moves onto it
     onset_late_reach: float = 0.8  # ...inside a voice this long after its onset moves back to it
+    dip_below_speech_db: float = 20.0  # a start this far below typical speech is in a quiet stretch...
+    dip_floor_db: float = 8.0  # ...and a pause if that stretch falls this close to the floor
     drop_share: float = 0.7  # ...a share of skipping it word by word, up to:
     drop_price: float = 150.0  # of passing over a whole piece of text (not said), in frames' prices
     unvoiced_pause_share: float = 0.25  # of a pause's price far from any voice (music, noise)
