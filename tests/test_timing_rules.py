@@ -72,7 +72,7 @@ def test_when_speech_overlaps_the_next_cue_still_starts_on_time_and_the_first_is
 
 def test_crowded_cues_are_pushed_later_and_flagged():
     first, second = timed([(1.0, 1.5), (1.0, 1.5)])
-    assert first.start == 1.0 - CONFIG.max_early  # the first makes what room it may
+    assert first.start == 1.0 - CONFIG.in_time  # the first makes what room it may in time
     assert first.end - first.start == pytest.approx(CONFIG.min_duration)
     assert second.start == pytest.approx(first.end + 0.08)
     assert "late-start" in second.flags and "short" not in first.flags
@@ -85,13 +85,21 @@ def test_a_cue_squeezed_by_its_neighbour_appears_early_only_as_much_as_it_needs(
     assert second.start == 2.0
 
 
-def test_a_short_cue_takes_its_minimum_duration_from_the_next_cue_first():
+def test_a_short_cue_takes_its_minimum_duration_from_both_sides_in_time_then_from_the_next():
     first, second = timed([(1.0, 1.2), (1.5, 4.5)], chars=5)
-    assert first.start == 1.0 - CONFIG.max_early  # no earlier than max_early
+    assert first.start == 1.0 - CONFIG.in_time  # no earlier than in time
     assert first.end - first.start == pytest.approx(CONFIG.min_duration)
-    assert second.start == pytest.approx(first.end + 0.08)
+    assert second.start == pytest.approx(first.end + 0.08)  # the rest: the next appears later
     assert "late-start" in second.flags and "short" not in first.flags
     assert second.end == 5.0  # its own end does not move
+
+
+def test_a_short_cue_appears_early_up_to_in_time_before_the_next_is_made_later_still():
+    # "Quatre." said in 0.57 s, the next sentence 0.13 s after it: 0.38 s to share
+    first, second = timed([(25.03, 25.60), (25.73, 29.8)], chars=7)
+    assert first.end - first.start == pytest.approx(CONFIG.min_duration)
+    assert first.start == pytest.approx(25.03 - CONFIG.in_time)
+    assert second.start == pytest.approx(25.73 + 0.38 - CONFIG.in_time)
 
 
 def test_then_from_the_previous_cue_when_the_next_has_no_time_to_spare():

@@ -46,6 +46,9 @@ class CaptionConfig:
     # In-time: a cue may appear at most this early before its first word, and only to reach
     # min_duration ("never before its speech by more than a couple of frames"; Netflix: 3).
     max_early: float = 0.08
+    # In sync: a cue within this of its first word is on time (Netflix, BBC: 3 frames). To
+    # lend a short neighbour time, a cue may appear this much later, a short cue this early.
+    in_time: float = 0.12
     # Out-time: a cue may stay up this long after its last word (Netflix 12 frames).
     max_linger: float = 0.5
     # Cues whose alignment confidence is below this are flagged in the report.

@@ -7,9 +7,10 @@ Priorities, highest first, when the rules conflict (caption-rules.md sections 2,
    ``max_duration`` (a cue whose speech lasts longer leaves before its last word);
 2. a cue lasts at least ``min_duration``: into the pause after its speech, up to
    ``max_early`` before its first word, and then, when its neighbours are longer than
-   ``min_duration``, by taking from them: the next cue appears later, then the previous one
-   leaves earlier and this one appears earlier (a cue whose text was not heard, its time a
-   guess, takes from the previous one first); a cue squeezed between neighbours that
+   ``min_duration``, by taking from them while every cue stays within ``in_time`` of its
+   speech (the next cue appears later, this one earlier: into free time, then the
+   previous one leaves earlier), and then out of time if it must (a cue whose text was not
+   heard, its time a guess, appears earlier first); a cue squeezed between neighbours that
    cannot spare time stays shorter;
 3. a cue starts when its first word is said (never after it; before it only to reach
    ``min_duration``);
@@ -38,6 +39,9 @@ from dataclasses import dataclass
 from ..config import CaptionConfig
 from ..errors import MediaError
 from ..model import Cue, CueFlag, Doubt, Flag, SpeechSpan, TimedCue
+
+_NEXT, _EARLIER = "next", "earlier"  # who lends a short cue time: the next cue, or the time before it
+
 
 @dataclass(frozen=True)
 class FixedEdges:
@@ -99,11 +103,12 @@ def apply_timing_rules(
     ends = [0] * count
     shortest = round(config.min_duration * 1000)
     longest = round(config.max_duration * 1000)
+    tolerance = round(config.in_time * 1000)
 
     def pinned(i: int, edge: int) -> bool:
         return pins.get(i, (None, None))[edge] is not None
 
-    for i, (cue, slot) in enumerate(zip(cues, slots)):
+    for i, (cue, slot, span) in enumerate(zip(cues, slots, spans)):
         limit = starts[i + 1] - gap if i + 1 < count else media_end
         if pinned(i, 1):
             end = min(max(pins[i][1], starts[i] + frame), limit)  # type: ignore[type-var]
@@ -118,28 +123,40 @@ def apply_timing_rules(
                 end - shortest,
             )
             starts[i] = min(starts[i], earliest)
-        # A cue whose text was not heard has a guessed time: it takes from the cue before
-        # first, so a heard cue's start is not delayed for it.
-        for lender in ("next", "previous") if spans[i].found else ("previous", "next"):
-            if end - starts[i] >= shortest:
+        # The time still missing is lent, in this order, while it keeps the cues in time: the
+        # next cue appears up to in_time later, this one up to in_time early; then the next
+        # one later still, then this one earlier. A cue whose text was not heard has a guessed
+        # time: it appears earlier first, so a heard cue is not made late for it.
+        lenders = (
+            ((_NEXT, tolerance), (_EARLIER, tolerance), (_NEXT, None), (_EARLIER, None))
+            if span.found else ((_EARLIER, None), (_NEXT, None))
+        )
+        for lender, bound in lenders:
+            missing = shortest - (end - starts[i])
+            if missing <= 0:
                 break
-            if lender == "next" and i + 1 < count and not pinned(i + 1, 0) and not pinned(i, 1):
+            if lender is _NEXT and i + 1 < count and not pinned(i + 1, 0) and not pinned(i, 1):
                 # The next cue appears later, keeping min_duration before its own limit.
                 following_limit = starts[i + 2] - gap if i + 2 < count else media_end
-                delay = min(
-                    shortest - (end - starts[i]),
-                    following_limit - shortest - starts[i + 1],
-                    longest - (end - starts[i]),
-                )
+                delay = min(missing, following_limit - shortest - starts[i + 1], longest - (end - starts[i]))
+                if bound is not None:
+                    delay = min(delay, slots[i + 1].onset + bound - starts[i + 1])
                 if delay > 0:
                     starts[i + 1] += delay
                     end = min(end + delay, starts[i + 1] - gap)
-            elif lender == "previous" and i > 0 and not pinned(i - 1, 1) and not pinned(i, 0):
-                # The previous cue leaves earlier, keeping min_duration; this one appears earlier.
-                take = min(shortest - (end - starts[i]), ends[i - 1] - starts[i - 1] - shortest)
-                if take > 0:
-                    ends[i - 1] -= take
-                    starts[i] -= take
+            elif lender is _EARLIER and not pinned(i, 0):
+                # This cue appears earlier: into free time, then the previous cue leaves
+                # earlier (keeping min_duration).
+                amount = missing if bound is None else min(missing, starts[i] - (slot.onset - bound))
+                free = starts[i] - (ends[i - 1] + gap if i > 0 else 0)
+                used = max(0, min(amount, free))
+                starts[i] -= used
+                amount -= used
+                if amount > 0 and i > 0 and not pinned(i - 1, 1):
+                    take = min(amount, ends[i - 1] - starts[i - 1] - shortest)
+                    if take > 0:
+                        ends[i - 1] -= take
+                        starts[i] -= take
         ends[i] = end
     return [
         TimedCue(
