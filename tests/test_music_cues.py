@@ -22,7 +22,7 @@ from subtitler.align.verbalize import verbalize
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, CueKind, SpeechSpan, TimedCue
 from subtitler.timing.rules import apply_timing_rules
-from subtitler.timing.sounds import with_music_cues
+from subtitler.timing.sounds import MUSIC_EDGE_SECONDS, clear_of_music, with_music_cues
 
 CONFIG = CaptionConfig()
 FPS = 25.0
@@ -151,6 +151,43 @@ def test_music_cues_never_break_the_caption_rules(case):
         assert CONFIG.min_duration - 1e-9 <= note.end - note.start <= CONFIG.max_duration + 1e-9
         assert 0.0 <= note.start and note.end <= duration
     assert len(notes(out)) <= sum(1 for a, b in music_spans if b - a >= CONFIG.music_seconds)
+
+
+def test_a_cue_staying_up_to_be_read_leaves_before_the_music_starts():
+    """Its words end at 152.07; reading time kept it up to 153.00; the locator heard music
+    from 153.02 (the music began at 152.8): the cue leaves 0.3 s before the music found."""
+    cue = replace(speech(0, 149.67, 153.0), speech=SpeechSpan(149.67, 152.07))
+    [out] = clear_of_music([cue], [(153.02, 158.18)], CONFIG)
+    assert out.start == 149.67 and out.end == pytest.approx(153.02 - MUSIC_EDGE_SECONDS)
+
+
+def test_a_cue_is_never_cut_before_its_words_end_nor_under_the_minimum_duration():
+    late_words = replace(speech(0, 10.0, 13.5), speech=SpeechSpan(10.0, 12.9))
+    short = replace(speech(1, 20.0, 21.6), speech=SpeechSpan(20.0, 20.4))
+    out = clear_of_music([late_words, short], [(13.0, 19.0), (20.5, 30.0)], CONFIG)
+    assert out[0].end == 12.9  # its words
+    assert out[1].end == pytest.approx(20.0 + CONFIG.min_duration)
+
+
+def test_short_music_an_end_an_editor_fixed_and_music_cues_stay_apart():
+    cue = replace(speech(0, 10.0, 13.5), speech=SpeechSpan(10.0, 11.0))
+    assert clear_of_music([cue], [(12.0, 12.0 + CONFIG.music_seconds - 0.1)], CONFIG) == [cue]
+    assert clear_of_music([cue], [(12.0, 20.0)], CONFIG, fixed_ends={0}) == [cue]
+    assert clear_of_music([cue], [(14.0, 20.0)], CONFIG) == [cue]  # it left 0.5 s before
+
+
+@settings(max_examples=200, deadline=None)
+@given(timed_and_music())
+def test_clearing_music_only_brings_ends_back_and_keeps_the_words_and_the_minimum(case):
+    timed, music_spans, _ = case
+    out = clear_of_music(timed, music_spans, CONFIG)
+    for before, after in zip(timed, out):
+        assert after.start == before.start and after.cue == before.cue
+        assert after.end <= before.end
+        if after.end < before.end:
+            assert after.end >= min(before.end, before.speech.end) - 1e-9
+            assert after.end - after.start >= CONFIG.min_duration - 1e-9
+            assert any(a - MUSIC_EDGE_SECONDS - 1e-9 <= after.end for a, b in music_spans)
 
 
 # --- where the aligner hears music ------------------------------------------------------------

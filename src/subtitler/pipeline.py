@@ -38,7 +38,7 @@ from .timing.anchored import AnchoredSpeech, CueAnchor, locate_anchored
 from .timing.locator import LocatedSpeech
 from .timing.methods import TimingMethod, locator_for
 from .timing.rules import apply_timing_rules
-from .timing.sounds import with_music_cues
+from .timing.sounds import clear_of_music, with_music_cues
 from .transcript import load_transcript
 from .video_url import VideoUrlError
 
@@ -183,6 +183,8 @@ def _build(job: VideoJob) -> VideoResult:
         warnings.append(fetched.note)
     timed = apply_timing_rules(cues, located.spans, media.duration, media.fps, config, anchored.fixed)
     timed = anchors.mark_checked(timed, resolution)
+    fixed_ends = {i for i, edges in anchored.fixed.items() if edges.end is not None}
+    timed = clear_of_music(timed, located.music, config, fixed_ends)
     timed = with_music_cues(timed, located.music, media.duration, media.fps, config)
     outputs = _write_outputs(transcript, timed, video, options, located=located, media=media)
 

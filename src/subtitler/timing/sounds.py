@@ -6,17 +6,25 @@ interlude, an outro: the audio locator reports where a sound is heard and no voi
 a cue ``config.music_label`` in the room the speech cues leave: the minimum gap from them,
 and no longer than ``config.max_duration``. A stretch where that room is under
 ``config.min_duration`` gets no note.
+
+A speech cue does not stay on screen into such a stretch for its reading time or its
+linger: viewers would read words over the music. Its end is brought back to where the music
+starts, less ``MUSIC_EDGE_SECONDS`` (the locator finds where music starts to about 0.2 s),
+never before its words end (as far as the locator heard) nor under ``config.min_duration``,
+and never an end an editor fixed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from ..config import CaptionConfig
 from ..model import Cue, CueKind, TimedCue
 from .rules import _media_end_ms
+
+MUSIC_EDGE_SECONDS = 0.3
 
 
 def with_music_cues(
@@ -56,6 +64,30 @@ def with_music_cues(
         notes.append(TimedCue(cue=note, start=first, end=last))
     ordered = sorted([*timed, *notes], key=lambda t: t.start)
     return [replace(t, cue=replace(t.cue, index=i)) for i, t in enumerate(ordered)]
+
+
+def clear_of_music(
+    timed: Sequence[TimedCue],
+    music: Sequence[tuple[float, float]],
+    config: CaptionConfig,
+    fixed_ends: Collection[int] = (),
+) -> list[TimedCue]:
+    """``timed`` with the speech cues that run into a stretch of music of
+    ``config.music_seconds`` or more ending where it starts (see the module's doc);
+    ``fixed_ends``: positions of cues whose end an editor fixed."""
+    out = list(timed)
+    for start, end in music:
+        if end - start < config.music_seconds:
+            continue
+        clear = start - MUSIC_EDGE_SECONDS
+        for i, t in enumerate(out):
+            if i in fixed_ends or t.cue.kind is not CueKind.SPEECH or not (t.start < start and clear < t.end):
+                continue
+            words_end = t.speech.end if t.speech is not None and t.speech.found else t.start
+            trimmed = _ms(max(clear, words_end, t.start + config.min_duration))
+            if trimmed < t.end:
+                out[i] = replace(t, end=trimmed)
+    return out
 
 
 def _ms(seconds: float) -> float:
