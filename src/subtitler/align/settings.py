@@ -42,7 +42,7 @@ class AlignSettings:
     music_seconds: float = 1.0  # shortest stretch of music reported (CaptionConfig.music_seconds: cued)
     onset_run: float = 0.1  # a voice onset begins a run of speech this long...
     onset_sure: float = 0.9  # ...where the detector is at least this sure once
-    onset_walk: float = 0.06  # ...walked back up to this long while the sound is over the floor by
+    onset_walk: float = 0.10  # ...walked back up to this long while the sound is over the floor by
     onset_above_floor_db: float = 12.0  # ...this much, and within this much of speech:
     onset_below_speech_db: float = 35.0
     onset_reach: float = 0.3  # a piece's start in silence this close before a voice moves onto it
