@@ -62,8 +62,10 @@ def case(shared_dir, tmp_path_factory) -> tuple[Path, list[float]]:
 
 
 def _block_errors(root: Path, truth: list[float]) -> list[float]:
+    """Start error of each block's first speech cue (the music cues counted out)."""
     lines = (root / "output" / "ej-fra" / "ej-fra.fr.vtt").read_text(encoding="utf-8").splitlines()
-    starts = [_seconds(line.split(" --> ")[0]) for line in lines if " --> " in line]
+    starts = [_seconds(line.split(" --> ")[0]) for line, text in zip(lines, lines[1:])
+              if " --> " in line and "♪" not in text]
     return [starts[k] - onset for k, onset in zip(BLOCK_FIRST_CUES, truth)]
 
 
@@ -73,6 +75,7 @@ def test_one_anchor_at_the_true_start_brings_its_neighbours_back_to_the_speech(c
     build = ("build", "--jobs", "1", "--quiet", "--no-html")
     assert run_cli(*build, cwd=root).returncode == 0
     before = _block_errors(root, truth)
+    notes_before = _music_notes(root)
     transcript = load_transcript(root / "transcripts" / "ej-fra.md")
     cues = build_cues(split_sentences(transcript), CaptionConfig())
     anchor = anchors.WordIndex(cues).anchor(0, Edge.START, truth[0])
@@ -88,6 +91,11 @@ def test_one_anchor_at_the_true_start_brings_its_neighbours_back_to_the_speech(c
     # the anchor, 0.36 s after it (the rest is the music bed in the pause before the block).
     assert abs(after[1]) < 0.5 and abs(after[1]) < abs(before[1]) / 4 or abs(before[1]) <= 0.25
     assert all(abs(e) <= 0.25 for e in after[2:])  # the blocks that were right stay right
+    assert notes_before and _music_notes(root) == notes_before  # the intro's note is kept
+
+
+def _music_notes(root: Path) -> int:
+    return (root / "output" / "ej-fra" / "ej-fra.fr.vtt").read_text(encoding="utf-8").count("♪ Musique ♪")
 
 
 def _seconds(stamp: str) -> float:

@@ -3,6 +3,7 @@ timing rules keep them to the millisecond (subtitler.timing.rules, ``fixed``).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -45,27 +46,67 @@ def test_without_anchors_the_locator_runs_once_on_the_whole_media():
     assert result.fixed == {} and result.located.method == "even"
 
 
-def test_each_anchor_cuts_the_cues_and_the_time_and_each_piece_is_located_in_its_own_range():
-    locator = EvenLocator()
-    anchors = [CueAnchor(2, Edge.START, 20.0), CueAnchor(3, Edge.END, 40.0)]
+def test_anchors_that_disagree_cut_the_cues_and_the_time_and_each_piece_is_located_again():
+    locator = EvenLocator()  # the whole media: cue k over 10k-10(k+1) s
+    anchors = [CueAnchor(2, Edge.START, 15.0), CueAnchor(3, Edge.END, 45.0)]
     result = locate_anchored(locator, [cue(k) for k in range(6)], MEDIA, CONFIG, anchors)
-    assert locator.calls == [([0, 1], TimeRange(0.0, 20.0)), ([2, 3], TimeRange(20.0, 40.0)),
-                             ([4, 5], TimeRange(40.0, 60.0))]
+    assert locator.calls == [([0, 1, 2, 3, 4, 5], None), ([0, 1], TimeRange(0.0, 15.0)),
+                             ([2, 3], TimeRange(15.0, 45.0)), ([4, 5], TimeRange(45.0, 60.0))]
     spans = result.located.spans
-    assert spans[2].start == 20.0 and spans[3].end == 40.0  # the anchored edges themselves
-    assert spans[1].end <= 20.0 and spans[4].start >= 40.0  # the neighbours stay on their side
-    assert result.fixed == {2: FixedEdges(start=20.0), 3: FixedEdges(end=40.0)}
-    # the pieces' answers are joined in order: spans, what was heard, music
-    assert [k for k, span in enumerate(spans) if not span.found] == [1, 3, 5]
-    assert result.located.speech == ((0.0, 20.0), (20.0, 40.0), (40.0, 60.0))
-    assert result.located.music == ((19.0, 20.0), (39.0, 40.0), (59.0, 60.0))
+    assert spans[2].start == 15.0 and spans[3].end == 45.0  # the anchored edges themselves
+    assert spans[1].end <= 15.0 and spans[4].start >= 45.0  # the neighbours stay on their side
+    assert result.fixed == {2: FixedEdges(start=15.0), 3: FixedEdges(end=45.0)}
+    # each piece's last cue is not heard, but cue 3, where its piece meets the whole
+    # file's answer, is the whole file's; what the whole file heard is kept
+    assert [k for k, span in enumerate(spans) if not span.found] == [1, 5]
+    assert result.located.speech == ((0.0, 60.0),) and result.located.music == ((59.0, 60.0),)
+
+
+def test_an_anchor_that_agrees_with_the_whole_file_only_pins_its_edge():
+    locator = EvenLocator()
+    result = locate_anchored(locator, [cue(k) for k in range(6)], MEDIA, CONFIG,
+                             [CueAnchor(2, Edge.START, 20.2)])  # found at 20.1
+    assert locator.calls == [([0, 1, 2, 3, 4, 5], None)]
+    assert result.located.spans[2].start == 20.2 and result.located.spans[3].start == 30.1
+
+
+class ShiftedLocator(EvenLocator):
+    """The whole media located with cues 3-5 two seconds early (the error an editor
+    fixes); a piece located on its own gets them right but cue 8 wrong (what a piece, seeing
+    less of the file, may do)."""
+
+    def __call__(self, cues, media, config, within=None):
+        located = super().__call__(cues, media, config, within)
+        shifted = {3, 4, 5} if within is None else {8}
+        spans = tuple(
+            replace(span, start=span.start - 2.0, end=span.end - 2.0) if c.index in shifted else span
+            for c, span in zip(cues, located.spans))
+        return replace(located, spans=spans)
+
+
+def test_cues_located_again_replace_the_first_answer_from_the_anchor_until_the_two_meet():
+    cues = [cue(k) for k in range(10)]  # the whole media: cue k over 6k-6(k+1) s
+    locator = ShiftedLocator()
+    result = locate_anchored(locator, cues, MEDIA, CONFIG, [CueAnchor(4, Edge.START, 24.1)])
+    [whole, before, after] = locator.calls
+    assert before == ([0, 1, 2, 3], TimeRange(0.0, 24.1)) and after[0] == [4, 5, 6, 7, 8, 9]
+    spans = result.located.spans
+    # before the anchor: cue 3 from the piece (the whole file had it 2 s early); the piece
+    # meets the first answer at cue 2, so cues 0-2 are as the whole file found them
+    assert [round(s.start, 2) for s in spans[:3]] == [0.1, 6.1, 12.1]
+    assert abs(spans[3].start - 18.1) < 0.1
+    # after it: cue 5 from the piece, which meets the first answer at cue 6; cue 8, which
+    # the piece got wrong and the whole file right, stays where the whole file put it
+    assert spans[4].start == 24.1 and abs(spans[5].start - 30.1) < 0.1
+    assert round(spans[8].start, 2) == 48.1
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))  # the seams keep order
 
 
 def test_a_cue_anchored_at_both_ends_is_not_searched_for():
-    locator = EvenLocator()
+    locator = EvenLocator()  # the whole media: cue k over 20k-20(k+1) s
     anchors = [CueAnchor(1, Edge.START, 10.0), CueAnchor(1, Edge.END, 12.5)]
     result = locate_anchored(locator, [cue(k) for k in range(3)], MEDIA, CONFIG, anchors)
-    assert [ids for ids, _ in locator.calls] == [[0], [2]]
+    assert [ids for ids, _ in locator.calls] == [[0, 1, 2], [0], [2]]
     assert (result.located.spans[1].start, result.located.spans[1].end) == (10.0, 12.5)
 
 
@@ -84,6 +125,8 @@ def test_a_piece_the_audio_cannot_align_is_spread_over_its_time_with_a_warning()
     from subtitler.errors import AlignmentError
 
     def failing(cues, media, config, within=None):
+        if within is None:
+            return EvenLocator()(cues, media, config)
         raise AlignmentError("the audio is too short to align")
 
     result = locate_anchored(failing, [cue(k) for k in range(3)], MEDIA, CONFIG,

@@ -1,10 +1,16 @@
 """Anchored timing: the times an editor fixed are fixed points of the alignment.
 
-An anchor fixes one cue edge (its start or its end) to a time. The cue list and the media's
-time are cut at every anchored edge, and the locator runs on each piece on its own (the cues
-between two anchors, in the time between them): a neighbour of an anchor is found again
-around it instead of keeping the error it had. The timing rules then keep the anchored
-times to the millisecond (:class:`~subtitler.timing.rules.FixedEdges`).
+An anchor fixes one cue edge (its start or its end) to a time. The whole media is located
+first, as without anchors. An anchor that agrees with it (within ``AGREES_SECONDS``)
+only pins its edge. Where an anchor disagrees, the cues on its side up to the neighbouring
+anchor are located again on their own (the cues between the two anchored edges, in the
+time between them), so a neighbour of the anchor is found again around it instead of
+keeping the error it had; going away from the anchor, the new answer is taken until it
+meets the first one again (a cue starting within ``MEETS_SECONDS`` of where it did), and
+the first answer is kept from there: a piece located on its own sees less of the file
+(its pace, its levels), and on real speech it moved cues the whole file had right. The
+timing rules then keep the anchored times to the millisecond
+(:class:`~subtitler.timing.rules.FixedEdges`).
 
 Anchors that cannot all hold (out of the media, or too close to an earlier anchor for the
 cues between them) are rejected with the reason, never moved.
@@ -23,6 +29,9 @@ from ..model import Cue, MediaInfo, SpeechSpan
 from .locator import LocatedSpeech, SpeechLocator, TimeRange
 from .proportional import ProportionalLocator
 from .rules import FixedEdges
+
+AGREES_SECONDS = 0.25  # an anchored edge this close to where the whole file put it agrees
+MEETS_SECONDS = 0.1  # a cue located again this close to its first start: the answers meet
 
 
 class Edge(str, Enum):
@@ -55,33 +64,71 @@ def locate_anchored(
     config: CaptionConfig,
     anchors: Sequence[CueAnchor] = (),
 ) -> AnchoredSpeech:
-    """Locate the cues with ``locator``, piece by piece between the anchors that can hold.
+    """Locate the cues with ``locator``: the whole media, then again around the anchors
+    that can hold and disagree with it (see the module's doc).
 
     Without anchors this is exactly ``locator(cues, media, config)``. A piece the locator
     cannot align (too short, say) is spread proportionally over its time, with a warning.
     """
+    whole = locator(cues, media, config)
     kept, rejected = _feasible(anchors, len(cues), media, config)
     if not kept:
-        return AnchoredSpeech(locator(cues, media, config), {}, (), tuple(rejected))
+        return AnchoredSpeech(whole, {}, (), tuple(rejected))
     fixed: dict[int, FixedEdges] = {}
     for anchor in kept:
         edges = fixed.get(anchor.cue, FixedEdges())
         fixed[anchor.cue] = replace(edges, **{anchor.edge.value: anchor.time})
-    pieces = _pieces(kept, len(cues), media.duration)
-    spans: list[SpeechSpan] = []
-    parts: list[LocatedSpeech] = []
-    for first, stop, within in pieces:
-        if first == stop:
+    spans = list(whole.spans)
+    parts: list[tuple[int, LocatedSpeech]] = []
+    bounds = [None, *kept, None]
+    for (first, stop, within), before, after in zip(_pieces(kept, len(cues), media.duration), bounds, bounds[1:]):
+        from_start, from_end = _disagrees(before, whole.spans), _disagrees(after, whole.spans)
+        if first == stop or not (from_start or from_end):
             continue
         edges = fixed.get(first, FixedEdges())
         if stop - first == 1 and edges.start is not None and edges.end is not None:
-            spans.append(SpeechSpan(edges.start, edges.end))  # both edges known: nothing to find
+            spans[first] = SpeechSpan(edges.start, edges.end)  # both edges known: nothing to find
             continue
         located = _locate_piece(locator, cues[first:stop], media, config, within)
-        spans.extend(located.spans)
-        parts.append(located)
+        spans[first:stop] = _around_anchors(whole.spans[first:stop], located.spans, from_start, from_end)
+        parts.append((first, located))
     spans = [_pinned(span, fixed.get(k)) for k, span in enumerate(spans)]
-    return AnchoredSpeech(_combined(spans, parts), fixed, tuple(kept), tuple(rejected))
+    return AnchoredSpeech(_combined(spans, whole, parts), fixed, tuple(kept), tuple(rejected))
+
+
+def _disagrees(anchor: CueAnchor | None, spans: Sequence[SpeechSpan]) -> bool:
+    """The anchor is more than ``AGREES_SECONDS`` from its edge in ``spans``."""
+    if anchor is None:
+        return False
+    span = spans[anchor.cue]
+    found = span.start if anchor.edge is Edge.START else span.end
+    return abs(found - anchor.time) > AGREES_SECONDS
+
+
+def _around_anchors(
+    first: Sequence[SpeechSpan], again: Sequence[SpeechSpan], from_start: bool, from_end: bool
+) -> list[SpeechSpan]:
+    """A piece's spans: ``again`` (located on its own) from each end whose anchor disagreed,
+    until it meets ``first`` (the whole file's); ``first`` in between. Where the two meet,
+    a span of ``first`` ends before the next span of ``again`` begins."""
+    count = len(first)
+    take_again = [False] * count
+    meets = lambda k: abs(again[k].start - first[k].start) <= MEETS_SECONDS  # noqa: E731
+    if from_start:
+        for k in range(count):
+            if meets(k):
+                break
+            take_again[k] = True
+    if from_end:
+        for k in reversed(range(count)):
+            if meets(k):
+                break
+            take_again[k] = True
+    out = [again[k] if take_again[k] else first[k] for k in range(count)]
+    for k in range(count - 1):
+        if not take_again[k] and take_again[k + 1] and out[k].end > out[k + 1].start:
+            out[k] = replace(out[k], end=max(out[k].start, out[k + 1].start))
+    return out
 
 
 def _feasible(
@@ -156,10 +203,10 @@ def _pinned(span: SpeechSpan, edges: FixedEdges | None) -> SpeechSpan:
     return replace(span, start=start, end=max(end, start))
 
 
-def _combined(spans: Sequence[SpeechSpan], parts: Sequence[LocatedSpeech]) -> LocatedSpeech:
-    """One answer from the pieces': warnings once each, speech and music joined."""
-    methods = sorted({located.method for located in parts}) or ["anchors"]
-    warnings = list(dict.fromkeys(w for located in parts for w in located.warnings))
-    music = tuple(stretch for located in parts for stretch in located.music)
-    speech = tuple(stretch for located in parts for stretch in located.speech)
-    return LocatedSpeech(tuple(spans), "+".join(methods), tuple(warnings), music, speech)
+def _combined(
+    spans: Sequence[SpeechSpan], whole: LocatedSpeech, parts: Sequence[tuple[int, LocatedSpeech]]
+) -> LocatedSpeech:
+    """One answer: the spans chosen, the whole file's speech and music, every warning once."""
+    methods = sorted({whole.method, *(located.method for _, located in parts)})
+    warnings = list(dict.fromkeys([*whole.warnings, *(w for _, located in parts for w in located.warnings)]))
+    return LocatedSpeech(tuple(spans), "+".join(methods), tuple(warnings), whole.music, whole.speech)
