@@ -154,3 +154,24 @@ def test_the_captions_pass_the_w3c_webvtt_parser(case):
     assert parsed["errors"] == []
     assert [c["text"] for c in parsed["cues"] if "♪" in c["text"]] == ["♪ Musique ♪"] * 3
     assert len(parsed["cues"]) == len(vtt_cues(case["out"]))
+
+
+def test_the_review_page_lists_the_speech_cues_of_a_video_with_music_cues(case):
+    """The caption file holds 3 music cues among the speech cues: the review shows the
+    speech cues, each with the flags the build recorded at its position in the file."""
+    from subtitler.config import CaptionConfig
+    from subtitler.pipeline import BuildOptions
+    from subtitler.review.session import ReviewSession, flag_reasons
+
+    root = case["out"].parent.parent
+    options = BuildOptions(out_dir=root / "output", media_dir=root / "media", cache_dir=root / "cache",
+                           download=False, config=CaptionConfig())
+    view = ReviewSession([root / "transcripts" / f"{SLUG}.md"], options).view(SLUG)
+    assert view.problem is None
+    speech = [(a, b) for a, b, text in vtt_cues(case["out"]) if "♪" not in text]
+    assert [(c.start, c.end) for c in view.cues] == speech
+    in_file = [text for _, _, text in vtt_cues(case["out"])]
+    recorded = flag_reasons(view.result)
+    for cue in view.cues:
+        position = [p for p, text in enumerate(in_file) if "♪" not in text][cue.index]
+        assert set(cue.flags) == set(recorded.get(position, ())) - {"checked"}

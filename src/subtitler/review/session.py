@@ -67,7 +67,8 @@ class VideoView:
 
 
 def flag_reasons(result: VideoResult | None) -> dict[int, tuple[CueFlag, ...]]:
-    """Cue index -> the flags that put it up for review, as the build recorded them.
+    """Position in the caption file (music cues counted) -> the flags that put the cue up
+    for review, as the build recorded them.
 
     The one place that reads flags from a build's result (its format is the report's)."""
     if result is None:
@@ -148,13 +149,17 @@ class ReviewSession:
                          _fps(media), (), result)
         if base.vtt is None:
             return replace(base, problem="this video has no captions yet: rebuild it")
-        timed = parse_vtt_cues(vtt.read_text(encoding="utf-8"))
-        if len(timed) != len(cues):
+        in_file = parse_vtt_cues(vtt.read_text(encoding="utf-8"))
+        # the file's positions count the music cues; the review is of the speech cues
+        spoken = [p for p, (_, _, text) in enumerate(in_file) if text != self.options.config.music_label]
+        if len(spoken) != len(cues):
             return replace(base, problem="the captions are older than the transcript: rebuild")
+        timed = [in_file[p] for p in spoken]
+        cue_at = {p: k for k, p in enumerate(spoken)}
         entries = anchors.load(anchors_file)
         resolution = anchors.resolve(entries, cues)
-        reasons = flag_reasons(result)
-        checked = set(result.checked_cues) if result else set()
+        reasons = {cue_at[p]: why for p, why in flag_reasons(result).items() if p in cue_at}
+        checked = {cue_at[p] for p in result.checked_cues if p in cue_at} if result else set()
         pinned: dict[int, dict[Edge, float]] = {}
         for anchor in resolution.anchors:
             pinned.setdefault(anchor.cue, {})[anchor.edge] = anchor.time
