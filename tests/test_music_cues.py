@@ -67,6 +67,12 @@ def test_an_interlude_cue_keeps_the_minimum_gap_on_both_sides_and_never_covers_s
     assert out[3].cue.text == timed[2].cue.text and note.cue.block_index == 1
 
 
+def test_two_stretches_closer_than_the_gap_get_notes_the_gap_apart():
+    out = with_music_cues([speech(0, 15.0, 22.0)], [(8.625, 28.438), (28.5, 31.5)], 32.0, FPS, CONFIG)
+    first, second = notes(out)
+    assert second.start - first.end >= GAP - 1e-9
+
+
 def test_a_long_stretch_gets_a_cue_no_longer_than_the_longest_cue():
     timed = [speech(0, 30.0, 32.0)]
     [note] = notes(with_music_cues(timed, [(0.0, 29.0)], 40.0, FPS, CONFIG))

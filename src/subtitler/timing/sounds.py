@@ -3,7 +3,8 @@
 French captions must say what is heard besides speech (caption-rules.md, CSA criterion 10),
 music in magenta. A stretch of music of ``config.music_seconds`` or more (an intro, an
 interlude, an outro: the audio locator reports where a sound is heard and no voice is) gets
-a cue ``config.music_label`` in the room the speech cues leave: the minimum gap from them,
+a cue ``config.music_label`` in the room the speech cues leave: the minimum gap from them
+and from the note before,
 and no longer than ``config.max_duration``. A stretch where that room is under
 ``config.min_duration`` gets no note.
 
@@ -41,12 +42,12 @@ def with_music_cues(
     gap = math.ceil(round(config.min_gap(fps) * 1000, 6)) / 1000
     media_end = _media_end_ms(media_duration) / 1000  # as the speech cues: never after the media
     notes: list[TimedCue] = []
-    for start, end in music:
+    for start, end in sorted(music):
         if end - start < config.music_seconds:
             continue
         before = [t for t in timed if t.start < start + (end - start) / 2]
         after = [t for t in timed if t.start >= start + (end - start) / 2]
-        first = max(start, before[-1].end + gap if before else 0.0)
+        first = max(start, before[-1].end + gap if before else 0.0, notes[-1].end + gap if notes else 0.0)
         last = min(end, after[0].start - gap if after else media_end, first + config.max_duration)
         first, last = _ms(first), _ms(last)
         if last - first < config.min_duration:
