@@ -377,7 +377,7 @@ def test_the_aligner_gets_the_builds_share_of_the_cores(tmp_path, monkeypatch):
 def test_the_download_defaults_of_the_cli_are_those_of_download_limits():
     """The CLI keeps its own copy (importing the media module would slow every --help)."""
     from subtitler.cli_common import byte_size
-    from subtitler.media.download import DownloadLimits
+    from subtitler.media.fetched import DownloadLimits
 
     assert byte_size(cli.DEFAULT_MAX_DOWNLOAD) == DownloadLimits().max_bytes
     assert cli.DEFAULT_DOWNLOAD_DEADLINE == DownloadLimits().deadline

@@ -26,7 +26,8 @@ from fake_peertube import FakeObjectStorage, FakePeerTube
 from media_helpers import make_mp4
 from subtitler.errors import DownloadError, MediaError
 from subtitler.media.decode import iter_audio_chunks, read_audio
-from subtitler.media.download import DownloadLimits, fetch_media, looks_like_media
+from subtitler.media.download import fetch_media, looks_like_media
+from subtitler.media.fetched import DownloadLimits
 from subtitler.media.ffmpeg import ffmpeg_paths
 from subtitler.media.lookup import find_media
 from subtitler.media.peertube import choose_audio_file, fetch_video

@@ -17,7 +17,7 @@ from .startup import prepare_process
 from .timing.methods import TimingMethod
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# media.download.DownloadLimits' defaults, written here so --help does not import the media stack.
+# media.fetched.DownloadLimits' defaults, written here so --help does not import the media stack.
 DEFAULT_MAX_DOWNLOAD = "8G"
 DEFAULT_DOWNLOAD_DEADLINE = 3600.0
 
@@ -122,7 +122,7 @@ def run_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .batch import run_batch
-    from .media.download import DownloadLimits
+    from .media.fetched import DownloadLimits
     from .fsutil import remove_temporaries
     from .layout import OutputLayout
     from .pipeline import BuildOptions

@@ -25,9 +25,8 @@ from .fsutil import atomic_write_text, remove_temporaries
 from .html import VideoFiles, render_video_page
 from .html.player import player_for
 from .layout import OutputLayout, VideoOutputs
-from .media.download import DownloadLimits, Fetched
+from .media.fetched import DownloadLimits, Fetched
 from .media.lookup import find_media
-from .media.peertube import fetch_video
 from .media.probe import probe
 from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
 from .qa import render_timeline_svg
@@ -243,6 +242,8 @@ def _find_or_fetch_media(transcript: Transcript, options: BuildOptions) -> tuple
     if found is not None:
         return found, None
     if transcript.video_download_href and options.download:
+        from .media.peertube import fetch_video  # the HTTP client only when a video is missing
+
         fetched = fetch_video(
             transcript, options.cache_dir, options.download_limits, as_given=options.download_as_given
         )

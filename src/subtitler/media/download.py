@@ -14,7 +14,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -22,27 +21,8 @@ import httpx
 
 from ..errors import DownloadError, MediaError
 from ..video_url import public_url
+from .fetched import DownloadLimits, Fetched
 from .probe import probe
-
-
-@dataclass(frozen=True)
-class DownloadLimits:
-    """Bounds of one download, so a wrong or hostile URL can neither fill the disk nor hang a
-    build: a size cap, an overall deadline, and a timeout between two reads."""
-
-    max_bytes: int = 8 * 10**9
-    deadline: float = 3600.0  # seconds for one download (an unfinished one resumes next run)
-    read_timeout: float = 30.0  # seconds to connect, and between two bytes
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A downloaded (or already cached) media file, and what it cost."""
-
-    path: Path
-    downloaded_bytes: int  # received by this run; 0 when the cache had it
-    source: str  # the URL, without query string or credentials (see :func:`public_url`)
-    note: str | None = None  # why the smallest file could not be had (a warning)
 
 
 MAX_REDIRECTS = 5

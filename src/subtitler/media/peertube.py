@@ -19,7 +19,8 @@ from ..errors import DownloadError
 from ..fsutil import atomic_write_text
 from ..model import Transcript
 from ..video_url import PeerTubeVideo, VideoUrlError, parse_video_url, public_url
-from .download import DownloadLimits, Fetched, cache_target, check_url, digest, fetch_media, unreadable
+from .download import cache_target, check_url, digest, fetch_media, unreadable
+from .fetched import DownloadLimits, Fetched
 
 
 def fetch_video(
