@@ -23,6 +23,7 @@ from subtitler.formats import CAPTION_FORMATS, format_names, get_format
 from subtitler.formats.srt import write_srt
 from subtitler.formats.text import write_plain_transcript
 from subtitler.formats.common import display_lines
+from subtitler.formats.readback import check_read_back
 from subtitler.formats.vtt import parse_vtt_cues, write_vtt
 from subtitler.model import (
     Block,
@@ -277,6 +278,33 @@ def test_tricky_text_round_trips_through_srt_unescaped():
     cues = tricky_cues()
     parsed = list(srt.parse(write_srt(cues)))
     assert [s.content for s in parsed] == [vtt_text(c.cue.lines) for c in cues]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.lists(line_text, min_size=1, max_size=3),
+                          st.integers(0, 10**8), st.integers(1, 7000)), min_size=1, max_size=8))
+def test_every_caption_file_written_reads_back_with_webvtt_py_at_its_times(drafts):
+    """The check a build runs before writing: it passes on whatever the writers write."""
+    cues = [timed_cue(i, tuple(lines), start / 1000, (start + length) / 1000)
+            for i, (lines, start, length) in enumerate(drafts)]
+    for fmt in CAPTION_FORMATS:
+        check_read_back(fmt, fmt.write(cues), cues)
+
+
+def test_a_caption_file_webvtt_py_reads_differently_is_refused_naming_what_differs():
+    cues = [timed_cue(0, ("Un",), 1.0, 2.0), timed_cue(1, ("Deux",), 3.0, 4.0)]
+    vtt, srt_format = get_format("vtt"), get_format("srt")
+    dropped = write_vtt(cues).replace(" --> ", " -> ", 1)  # webvtt-py skips that cue
+    with pytest.raises(ValueError, match="reads 1 cues in the WebVTT file, not the 2 written"):
+        check_read_back(vtt, dropped, cues)
+    swallowed = write_vtt(cues).replace("\n\n2\n", "\n2\n")  # cue 2 inside cue 1
+    with pytest.raises(ValueError, match="webvtt-py cannot read it: Invalid cue block"):
+        check_read_back(vtt, swallowed, cues)
+    moved = write_srt(cues).replace("00:00:03,000", "00:00:03,500")
+    with pytest.raises(ValueError, match=r"reads cue 2 of the SubRip file at \(3500, 4000\) ms, not \(3000, 4000\)"):
+        check_read_back(srt_format, moved, cues)
+    with pytest.raises(ValueError, match="webvtt-py cannot read it"):
+        check_read_back(vtt, "WEBVT\n\n" + write_vtt(cues).split("\n\n", 1)[1], cues)
 
 
 def test_the_formats_written_their_order_and_mime_types():

@@ -64,3 +64,24 @@ def test_copies_of_replaced_captions_are_named_by_time_destination_and_language(
     assert video.kept_copy("20270115T080000Z", "fr") == video.copies / "20270115T080000Z.fr.vtt"
     assert video.kept_copy("20270115T080000Z", "fr", site=True, number=2) == \
         video.copies / "20270115T080000Z-2.site.fr.vtt"
+
+
+def test_a_caption_file_that_does_not_read_back_fails_the_video_before_anything_is_written(tmp_path, monkeypatch):
+    """webvtt-py reads every caption file before it is written (formats/readback.py)."""
+    from dataclasses import replace
+
+    from subtitler import pipeline
+    from subtitler.formats import CAPTION_FORMATS
+
+    broken = tuple(replace(fmt, write=lambda cues, write=fmt.write: write(cues).replace(" --> ", " -> ", 1))
+                   if fmt.extension == "srt" else fmt for fmt in CAPTION_FORMATS)
+    monkeypatch.setattr(pipeline, "CAPTION_FORMATS", broken)
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
+    (tmp_path / "media").mkdir()
+    make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0)
+    options = BuildOptions(out_dir=tmp_path / "out", media_dir=tmp_path / "media", timing="proportional",
+                           download=False)
+    result = build_video(VideoJob(tmp_path / f"{SLUG}.md", options))
+    assert result.status == "failed"
+    assert f"{SLUG}.fr.srt: webvtt-py cannot read it" in result.error and "\n" not in result.error
+    assert not (tmp_path / "out" / SLUG).exists() or not any((tmp_path / "out" / SLUG).iterdir())

@@ -18,8 +18,9 @@ from pathlib import Path
 from . import __version__, anchors, incremental
 from .config import CaptionConfig
 from .cues import build_cues, layout_warnings
-from .errors import AlignmentError, MediaError, NothingToCaption, SubtitlerError, TranscriptError
+from .errors import AlignmentError, MediaError, NothingToCaption, OutputError, SubtitlerError, TranscriptError
 from .formats import CAPTION_FORMATS
+from .formats.readback import check_read_back
 from .formats.text import write_plain_transcript
 from .fsutil import atomic_write_text, remove_temporaries
 from .html import VideoFiles, render_video_page
@@ -309,8 +310,14 @@ def _write_outputs(
         written.append(name)
 
     if timed:
-        for fmt in CAPTION_FORMATS:
-            put(video.caption(lang, fmt.extension), fmt.write(timed))
+        captions = {fmt: fmt.write(timed) for fmt in CAPTION_FORMATS}
+        for fmt, text in captions.items():  # all checked before any is written
+            try:
+                check_read_back(fmt, text, timed)
+            except ValueError as error:
+                raise OutputError(f"{video.caption(lang, fmt.extension)}: {error}") from None
+        for fmt, text in captions.items():
+            put(video.caption(lang, fmt.extension), text)
     put(video.text(lang), write_plain_transcript(transcript))
     qa_name = None
     if timed and media is not None and located is not None:
