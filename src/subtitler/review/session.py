@@ -177,9 +177,6 @@ class ReviewSession:
         return resolved.is_file() and any(resolved.is_relative_to(root.resolve())
                                           for root in (self.options.media_dir, self.options.cache_dir))
 
-    def transcript_folders(self) -> set[Path]:
-        return {path.parent for path in self.paths.values()}
-
     # --- fixing --------------------------------------------------------------------------
 
     def save(self, slug: str, changes: Sequence[dict]) -> dict:
