@@ -62,6 +62,8 @@ def test_voiced_audio_no_text_explains_before_the_start_is_unwritten_speech():
     assert reasons(unwritten=2.5) == {Doubt.UNWRITTEN_SPEECH}
     assert reasons(running_in=True) == {Doubt.UNWRITTEN_SPEECH}  # a voice runs into the start
     assert reasons(unwritten=0.2) == set()  # a breath, a click: not speech
+    assert reasons(unwritten=0.45) == set()  # a held "euh"
+    assert reasons(unwritten=0.7) == {Doubt.UNWRITTEN_SPEECH}  # a sentence's tail left before it
 
 
 def test_a_poor_match_or_a_low_confidence_is_a_low_match():
@@ -284,3 +286,19 @@ def test_the_qa_timeline_says_why_in_the_flagged_cue_s_tooltip():
     assert any(t.startswith("musique sans voix 6.9–7.4 s") for t in titles)
     marks = [t for t in root.iter(f"{SVG}text") if t.text == "!"]
     assert len(marks) == 3
+
+
+def test_a_text_not_heard_gives_its_neighbour_no_pace_to_doubt():
+    """A piece judged not said got a sliver of time (its pace near 0): the cue after it is not
+    doubted for that (dropped-sentences: 3 right cues flagged 'neighbour-pace' for it)."""
+    owners = [0, 1, 2]
+    piece_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(3.0, 3.1, 0.0, found=False), SpeechSpan(3.5, 6.0))
+    aligned = Alignment(
+        spans=piece_spans, speech=(), duration=10.0, music=(),
+        fits=(PieceFit(1.0, 0.0), PieceFit(0.05, 0.0), PieceFit(1.0, 0.0)),
+        voice=voice_track(10.0, [(1.0, 3.0), (3.5, 6.0)]),
+    )
+    judged = _judged(piece_spans, aligned, owners)
+    assert [s.doubts for s in judged] == [(), (), ()]
+    heard = replace(aligned, spans=(piece_spans[0], SpeechSpan(3.0, 3.1), piece_spans[2]))
+    assert _judged(heard.spans, heard, owners)[2].doubts == ("neighbour-pace",)  # heard: its pace counts

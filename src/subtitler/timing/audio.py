@@ -110,7 +110,7 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
     evidence = cue_evidence(
         spans,
         [(fits[p].relative, fits[p].mismatch) for p in pieces],
-        [fits[p - 1].relative if p > 0 else None for p in pieces],
+        [fits[p - 1].relative if p > 0 and aligned.spans[p - 1].found else None for p in pieces],
         [aligned.spans[p - 1].end if p > 0 else None for p in pieces],
         aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
         aligned.music,
