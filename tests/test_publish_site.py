@@ -256,6 +256,22 @@ def test_a_transcript_changed_since_its_build_is_neither_delivered_nor_edited(ca
     assert "the transcript changed since its last successful build: rebuild first" in capsys.readouterr().err
 
 
+def test_a_front_matter_that_cannot_take_the_entry_refuses_the_delivery_before_writing_anything(catalogue, capsys):
+    path = _sixieme(catalogue)[0]
+    lines = [line for line in path.read_bytes().splitlines(keepends=True) if not line.startswith(b"captionFilePath")]
+    embed = next(k for k, line in enumerate(lines) if line.startswith(b"videoEmbedSrc"))
+    twice = b"".join([*lines[: embed + 1], b"captionFilePath:\n", b"captionFilePath:\n", *lines[embed + 1 :]])
+    path.write_bytes(twice)
+    record_build(catalogue.out / path.stem, path)
+
+    assert catalogue.run("--site", str(catalogue.site), inputs=(path,)) == 1
+
+    [line] = capsys.readouterr().err.splitlines()
+    assert "captionFilePath appears more than once in the front matter" in line
+    assert path.read_bytes() == twice
+    assert not (catalogue.site / "captions" / "sixieme").exists()
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

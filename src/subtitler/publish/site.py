@@ -117,6 +117,9 @@ def deliver(
     existing = _read_existing(target)
     before = comparison = copy = None
     edit = declared != site_path
+    # the transcript's new bytes, before anything is written: a front matter that cannot take
+    # the entry refuses the delivery instead of leaving a caption the page does not point to
+    edited = caption_path.set_caption_file_path(raw, site_path) if edit else raw
     notes = [f"captionFilePath {'would be ' if dry_run else ''}set to {site_path}"] if edit else []
     if existing is not None:
         theirs = _cues_or_none(existing)
@@ -150,7 +153,7 @@ def deliver(
         atomic_write_bytes(target, data)
     record.put(key, ours, when)
     if edit:
-        _fill_caption_file_path(transcript.path, raw, site_path)
+        _fill_caption_file_path(transcript.path, raw, edited)
     what = f"{len(cues)} cues written to {target}" if existing != data else f"{target} already up to date"
     return SiteResult(Status.WRITTEN, what + "".join(f"; {n}" for n in notes), target, before, written, copy,
                       comparison)
@@ -194,11 +197,10 @@ def _build_config(video: VideoOutputs) -> CaptionConfig:
         return CaptionConfig()
 
 
-def _fill_caption_file_path(path: Path, raw: bytes, site_path: str) -> None:
-    """Set captionFilePath in the transcript, atomically and keeping its mode; refused when
-    the file changed since it was read (the caption would belong to another text)."""
+def _fill_caption_file_path(path: Path, raw: bytes, edited: bytes) -> None:
+    """Write the transcript with captionFilePath set, atomically and keeping its mode; refused
+    when the file changed since it was read (the caption would belong to another text)."""
     target = path.resolve()
-    edited = caption_path.set_caption_file_path(raw, site_path)
     if target.read_bytes() != raw:
         raise PublishError(f"{path} changed while publishing: captionFilePath not set (rebuild first)")
     atomic_write_bytes(target, edited, stat.S_IMODE(os.stat(target).st_mode))
