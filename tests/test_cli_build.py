@@ -152,6 +152,22 @@ def test_a_video_without_audio_falls_back_to_proportional_with_a_warning(tmp_pat
     assert any("no audio" in w for w in video["warnings"])
 
 
+def test_a_video_without_audio_is_settled_not_provisional_and_strict_fails_it_by_its_flags(tmp_path):
+    """Nothing to align is not a failure to align: the build is kept, not retried (issue 13:
+    "no audio stream excepted"); its guessed cues are flagged, which --strict refuses."""
+    (tmp_path / "media").mkdir()
+    shutil.copy(E2E / f"{SLUG}.md", tmp_path / f"{SLUG}.md")
+    make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0, audio=False)
+    assert run_cli("build", f"{SLUG}.md", "--jobs", "1", cwd=tmp_path).returncode == 0
+    manifest = json.loads((tmp_path / "output" / SLUG / ".subtitler.json").read_text(encoding="utf-8"))
+    assert manifest.get("provisional") is not True
+    report = json.loads((tmp_path / "output" / "report.json").read_text(encoding="utf-8"))["videos"][0]
+    assert report["timing_fallback"] is None and report["flagged_cues"]
+    assert "unchanged" in run_cli("build", f"{SLUG}.md", "--jobs", "1", cwd=tmp_path).stdout
+    strict = run_cli("build", f"{SLUG}.md", "--jobs", "1", "--strict", "--force", cwd=tmp_path)
+    assert strict.returncode == 1 and "cue(s) flagged for review" in strict.stderr
+
+
 def test_debug_adds_the_traceback_that_is_otherwise_hidden(tmp_path):
     (tmp_path / "bad.md").write_text("---\ndescription: x\n---\n# Transcription\n\nTexte.\n",
                                      encoding="utf-8")
