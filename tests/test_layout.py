@@ -13,6 +13,7 @@ from media_helpers import make_mp4
 from subtitler.errors import OutputError
 from subtitler.layout import OutputLayout
 from subtitler.pipeline import BuildOptions, VideoJob, build_video
+from subtitler.results import VideoResult
 
 E2E = Path(__file__).resolve().parent / "fixtures" / "e2e"
 SLUG = "atelier-securite"
@@ -43,13 +44,18 @@ def test_a_link_to_a_page_is_never_refused(tmp_path):
     assert OutputLayout(tmp_path).page("..") == tmp_path / ".." / "index.html"
 
 
-def test_a_build_writes_exactly_the_files_the_layout_names_and_its_manifest_lists_them(tmp_path):
-    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
-    (tmp_path / "media").mkdir()
-    make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0)
-    options = BuildOptions(out_dir=tmp_path / "out", media_dir=tmp_path / "media", timing="proportional",
+def _build_sample(folder: Path) -> tuple[VideoResult, BuildOptions]:
+    """The e2e transcript and a 24 s MP4 built with proportional timing into folder/out."""
+    shutil.copy(E2E / f"{SLUG}.md", folder)
+    (folder / "media").mkdir()
+    make_mp4(folder / "media" / f"{SLUG}.mp4", 24.0)
+    options = BuildOptions(out_dir=folder / "out", media_dir=folder / "media", timing="proportional",
                            download=False)
-    result = build_video(VideoJob(tmp_path / f"{SLUG}.md", options))
+    return build_video(VideoJob(folder / f"{SLUG}.md", options)), options
+
+
+def test_a_build_writes_exactly_the_files_the_layout_names_and_its_manifest_lists_them(tmp_path):
+    result, options = _build_sample(tmp_path)
     assert result.status == "ok", result.error
     video = OutputLayout(options.out_dir).video(SLUG)
     named = {video.caption("fr", "vtt"), video.caption("fr", "srt"), video.text("fr"), video.qa_timeline, video.page}
@@ -76,12 +82,7 @@ def test_a_caption_file_that_does_not_read_back_fails_the_video_before_anything_
     broken = tuple(replace(fmt, write=lambda cues, write=fmt.write: write(cues).replace(" --> ", " -> ", 1))
                    if fmt.extension == "srt" else fmt for fmt in CAPTION_FORMATS)
     monkeypatch.setattr(pipeline, "CAPTION_FORMATS", broken)
-    shutil.copy(E2E / f"{SLUG}.md", tmp_path)
-    (tmp_path / "media").mkdir()
-    make_mp4(tmp_path / "media" / f"{SLUG}.mp4", 24.0)
-    options = BuildOptions(out_dir=tmp_path / "out", media_dir=tmp_path / "media", timing="proportional",
-                           download=False)
-    result = build_video(VideoJob(tmp_path / f"{SLUG}.md", options))
+    result, options = _build_sample(tmp_path)
     assert result.status == "failed"
     assert f"{SLUG}.fr.srt: webvtt-py cannot read it" in result.error and "\n" not in result.error
     assert not (tmp_path / "out" / SLUG).exists() or not any((tmp_path / "out" / SLUG).iterdir())
