@@ -28,6 +28,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import caption_check
 from benchmarks.generate import OUT, case_names, generate, is_real
 from benchmarks.score import (
     Score,
@@ -311,8 +312,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     for title, rows in (("Real voices, real music", real), ("Synthetic narration", synthetic)):
         if rows:
             print(f"### {title}\n\n{table(rows)}\n")
+    rules_kept = print_caption_rules(results, args.out)
     print(f"\nresults: {path}")
-    return 0 if all(r.score is not None for r in results) else 1
+    return 0 if all(r.score is not None for r in results) and rules_kept else 1
+
+
+def print_caption_rules(results: Sequence[Result], out: Path) -> bool:
+    """Check subtitler's caption files with the independent caption checker (its rules from
+    caption-rules.md, issue 14), one row per method; False when any rule is broken."""
+    rows = []
+    for method in ("audio", "proportional"):
+        files = sorted(vtt for r in results if r.method == method and r.score is not None
+                       for vtt in (out / "runs" / r.case / method).glob("*/*.fr.vtt"))
+        if files:
+            rows.append((method, caption_check.summarise(caption_check.check_file(f) for f in files)))
+    if not rows:
+        return True
+    print("### Caption rules (benchmarks/caption_check.py)\n")
+    print(caption_check.markdown_header())
+    for method, summary in rows:
+        print(caption_check.markdown_row(f"subtitler {method}", summary))
+    return all(summary.hard == 0 for _, summary in rows)
 
 
 if __name__ == "__main__":

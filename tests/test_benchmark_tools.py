@@ -205,3 +205,20 @@ def test_an_event_on_a_spaced_dash_belongs_to_the_next_word():
     spans = [(0, 11), (14, 26), (27, 29), (32, 35)]
     assert _event_owners([0, 12, 27, 30, 32], spans, None) == [0, 1, 2, 2, 3]
     assert [text[s:e] for s, e in spans] == ["Exploration", "Compétition,", "15", "ici"]
+
+
+def test_the_benchmark_checks_subtitlers_captions_with_the_caption_rules(tmp_path, capsys):
+    """run_alignment ends with the independent caption checker over every caption file the
+    CLI wrote, and fails when a rule is broken (here: a cue on screen 9 s)."""
+    from benchmarks.run_alignment import Result, print_caption_rules
+
+    def result(case: str) -> Result:
+        return Result(case, "audio", 10.0, 1.0, 1.0, 10.0, 10.0, 100.0, "audio", (), {"cues": 1})
+
+    for case, end in (("kept", "00:00:03.000"), ("broken", "00:00:10.000")):
+        folder = tmp_path / "runs" / case / "audio" / case
+        folder.mkdir(parents=True)
+        (folder / f"{case}.fr.vtt").write_text(f"WEBVTT\n\n1\n00:00:01.000 --> {end}\nBonjour.\n", encoding="utf-8")
+    assert print_caption_rules([result("kept")], tmp_path) is True
+    assert print_caption_rules([result("kept"), result("broken")], tmp_path) is False
+    assert "| subtitler audio | 2 | 2 | 0 | 1 |" in capsys.readouterr().out
