@@ -164,7 +164,7 @@ def test_the_terminal_and_the_qa_timeline_say_why_each_flagged_cue_is_flagged(bu
     for k, reasons in zip(video["flagged_cues"], video["flag_reasons"]):
         title = svg_title(built, k + 1)
         assert "à vérifier : " in title
-        assert all(parse_flag(reason).description in title for reason in reasons)
+        assert all(parse_flag(reason).label in title for reason in reasons)
 
 
 # A cue shown where the transcript's words are not said must be flagged: the issue asks for

@@ -282,7 +282,7 @@ def test_the_qa_timeline_says_why_in_the_flagged_cue_s_tooltip():
     for title, timed in zip(cue_titles[1:], TIMED[1:]):
         assert "à vérifier : " in title
         for reason in timed.review_reasons:
-            assert reason.description in title
+            assert reason.label in title
     assert any(t.startswith("musique sans voix 6.9–7.4 s") for t in titles)
     marks = [t for t in root.iter(f"{SVG}text") if t.text == "!"]
     assert len(marks) == 3
@@ -302,3 +302,10 @@ def test_a_text_not_heard_gives_its_neighbour_no_pace_to_doubt():
     assert [s.doubts for s in judged] == [(), (), ()]
     heard = replace(aligned, spans=(piece_spans[0], SpeechSpan(3.0, 3.1), piece_spans[2]))
     assert _judged(heard.spans, heard, owners)[2].doubts == ("neighbour-pace",)  # heard: its pace counts
+
+
+def test_every_flag_and_doubt_has_its_own_french_label_for_the_pages():
+    """The QA timeline and the review page are French: no flag shows its English name."""
+    labels = [flag.label for flag in (*Flag, *Doubt)]
+    assert len(set(labels)) == len(labels) and all(label and label not in {f.value for f in (*Flag, *Doubt)}
+                                                  for label in labels)

@@ -181,6 +181,11 @@ class Flag(StrEnum):
     def description(self) -> str:
         return _FLAG_DESCRIPTIONS[self]
 
+    @property
+    def label(self) -> str:
+        """What the French pages (QA timeline, review page) call it."""
+        return _FRENCH_LABELS[self]
+
 
 _FLAG_DESCRIPTIONS = {
     Flag.NOT_FOUND: "the locator did not hear the text; its time is interpolated",
@@ -216,6 +221,11 @@ class Doubt(StrEnum):
     def description(self) -> str:
         return _DOUBT_DESCRIPTIONS[self]
 
+    @property
+    def label(self) -> str:
+        """What the French pages (QA timeline, review page) call it."""
+        return _FRENCH_LABELS[self]
+
 
 _DOUBT_DESCRIPTIONS = {
     Doubt.MUSIC_NEAR: "music or another sound without a voice just before the cue or under it",
@@ -226,6 +236,28 @@ _DOUBT_DESCRIPTIONS = {
     Doubt.UNWRITTEN_SPEECH: "speech that the transcript does not have (or matched elsewhere) "
     "just before the cue",
     Doubt.LOW_MATCH: "its first words match the audio poorly",
+}
+
+_FRENCH_LABELS: dict[Flag | Doubt, str] = {
+    Flag.NOT_FOUND: "texte non entendu dans l’audio",
+    Flag.LOW_CONFIDENCE: "alignement peu sûr",
+    Flag.LATE_START: "commence après son premier mot",
+    Flag.EARLY: "apparaît bien avant son premier mot",
+    Flag.LATE_END: "finit avant son dernier mot",
+    Flag.LONG: "plus long que la durée maximale",
+    Flag.SHORT: "plus court que la durée minimale",
+    Flag.FAST: "vitesse de lecture trop élevée",
+    Flag.CSA: "trop de caractères pour sa durée (ARCOM)",
+    Flag.CLAMPED: "déplacé pour tenir dans la vidéo",
+    Flag.LAYOUT: "ligne trop longue ou trop de lignes",
+    Flag.CHECKED: "vérifié",
+    Doubt.MUSIC_NEAR: "musique ou son sans voix juste avant ou pendant",
+    Doubt.NO_VOICE: "aucune voix au début du sous-titre",
+    Doubt.UNEVEN_PACE: "ses premiers mots ont pris bien plus ou bien moins que leur temps habituel",
+    Doubt.NEIGHBOUR_PACE: "les mots d’avant ont pris bien plus ou bien moins que leur temps : "
+    "la limite entre eux est incertaine",
+    Doubt.UNWRITTEN_SPEECH: "parole absente de la transcription juste avant",
+    Doubt.LOW_MATCH: "ses premiers mots correspondent mal à l’audio",
 }
 
 CueFlag = Flag | Doubt

@@ -64,7 +64,7 @@ def render_timeline_svg(
         reasons = t.review_reasons
         flags = f" [{', '.join(t.flags)}]" if t.flags else ""
         if reasons:
-            flags += " à vérifier : " + " ; ".join(r.description for r in reasons)
+            flags += " à vérifier : " + " ; ".join(r.label for r in reasons)
         parts.append(
             f'<g><title>#{t.cue.index + 1} {t.start:.3f}–{t.end:.3f} s{escape(flags)}: '
             f"{escape(label)}</title>"

@@ -13,22 +13,8 @@ from collections.abc import Sequence
 from .. import __version__
 from ..html.clock import clock
 from ..html.markup import text
-from ..model import Flag
 from ..qa import MARGIN, PIXELS_PER_SECOND
 from .session import ReviewCue, VideoView
-
-# What some flags mean, for the editor (subtitler.model.Flag, in French); others show their name.
-FLAG_LABELS = {
-    Flag.NOT_FOUND: "texte non entendu dans l’audio",
-    Flag.LOW_CONFIDENCE: "alignement peu sûr",
-    Flag.LATE_START: "commence après son premier mot",
-    Flag.LATE_END: "finit avant son dernier mot",
-    Flag.LONG: "plus long que la durée maximale",
-    Flag.SHORT: "plus court que la durée minimale",
-    Flag.FAST: "vitesse de lecture trop élevée",
-    Flag.CSA: "trop de caractères pour sa durée (ARCOM)",
-    Flag.CLAMPED: "déplacé pour tenir dans la vidéo",
-}
 
 # (action, key, label): the page's buttons, in the order they are shown.
 ACTIONS = (
@@ -169,7 +155,7 @@ def _player(view: VideoView, version: str) -> str:
 def _cue_item(cue: ReviewCue) -> str:
     state = []
     if cue.flagged:
-        state.append("À vérifier : " + ", ".join(FLAG_LABELS.get(f, f) for f in cue.flags))
+        state.append("À vérifier : " + ", ".join(f.label for f in cue.flags))
     if cue.checked:
         state.append("vérifié")
     if cue.anchored_start is not None:
