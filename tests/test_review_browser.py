@@ -1,7 +1,7 @@
 """The whole review loop in headless Chromium, on the real ej-fra recording: open the page, go to
 the first flagged cue, play it, set its start at the playing position, save, rebuild; then the
-WebVTT file, the anchors file and the reloaded page (its list and its caption track) agree.
-The page passes axe-core (WCAG 2.2 A/AA) and the Nu Html Checker."""
+WebVTT file, the anchors file and the reloaded page (its list and its caption track) agree;
+then every other key (p, nudges, f, x, t and Esc) and a click on the QA timeline. The page passes axe-core (WCAG 2.2 A/AA) and the Nu Html Checker."""
 
 from __future__ import annotations
 
@@ -107,6 +107,24 @@ def test_set_start_save_and_rebuild_make_the_vtt_the_anchors_file_and_the_page_a
     assert "début ancré" in after["state"] and after["current"] == "true"  # back on the same cue
     assert loop["rebuildSeconds"] < 20  # incremental: one video, a few seconds
     assert loop["errors"] == []
+
+
+def test_every_other_key_does_what_the_page_says(loop):
+    """p, the nudges (a frame, 200 ms), f, x, t with typing and Esc, and a timeline click."""
+    keys = loop["keys"]
+    first, second, back = keys["steps"]
+    assert second > first and back == first  # n, n, then p comes back
+    start, end, frame = keys["cue"]["start"], keys["cue"]["end"], keys["frame"]
+    assert keys["afterFrameOn"] == pytest.approx(start + frame, abs=0.0015)
+    assert keys["afterStepBack"] == pytest.approx(start + frame - 0.2, abs=0.0015)
+    assert keys["afterEndFrameOn"] == pytest.approx(end + frame, abs=0.0015)
+    assert keys["afterSetEnd"] == pytest.approx(keys["position"], abs=0.0015)
+    assert keys["checked"] is (keys["cue"]["checked"] != "true")
+    assert keys["editing"] == "cue-text" and keys["text"].endswith(" nxp")
+    assert keys["typedChosen"] == back and keys["checkedAfterTyping"] == keys["checked"]  # typed, not acted on
+    assert keys["backTo"] == str(back)  # Esc: back to the cue in the list
+    clicked = keys["clicked"]
+    assert clicked["chosen"] == clicked["expected"] and clicked["position"] == pytest.approx(clicked["t"], abs=0.1)
 
 
 def test_axe_finds_no_wcag_22_a_or_aa_violation_on_the_review_page(loop):

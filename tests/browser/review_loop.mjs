@@ -73,6 +73,61 @@ try {
   }, result.chosen);
   await page.screenshot({ path: config.screenshot, fullPage: false });
   result.axeAfter = await axe("light");
+
+  // The other keys, on the reloaded page (nothing saved): p after n n, frame and 200 ms nudges,
+  // f at the playing position, x, t then typing (letters typed are text, not actions) and Esc;
+  // a click on the QA timeline seeks there and chooses the cue it falls in.
+  const keys = {};
+  const chosenNow = () => page.evaluate(() => window.review.chosen);
+  const pendingNow = () => page.evaluate(() => { const k = window.review.chosen; return { ...(window.review.pending.get(k) || {}) }; });
+  await page.locator(`#cue-${result.chosen} .pick`).focus();
+  keys.frame = await page.evaluate(() => parseFloat(document.body.dataset.frame) || 0.04);
+  keys.steps = [];
+  for (const key of ["n", "n", "p"]) { await page.keyboard.press(key); keys.steps.push(await chosenNow()); }
+  keys.cue = await page.evaluate((k) => { const li = document.getElementById(`cue-${k}`); return { start: +li.dataset.start, end: +li.dataset.end, flagged: li.dataset.flagged, checked: li.dataset.checked }; }, await chosenNow());
+  await page.keyboard.press("r");
+  keys.afterFrameOn = (await pendingNow()).start;
+  await page.keyboard.press("Shift+E");
+  keys.afterStepBack = (await pendingNow()).start;
+  await page.keyboard.press("v");
+  keys.afterEndFrameOn = (await pendingNow()).end;
+  keys.position = await page.evaluate((t) => new Promise((done) => {
+    const video = document.querySelector("video");
+    video.addEventListener("seeked", () => done(video.currentTime), { once: true });
+    video.currentTime = t;
+  }), (keys.cue.start + keys.cue.end) / 2);
+  await page.keyboard.press("f");
+  keys.afterSetEnd = (await pendingNow()).end;
+  await page.keyboard.press("x");
+  keys.checked = (await pendingNow()).checked;
+  await page.keyboard.press("t");
+  keys.editing = await page.evaluate(() => document.activeElement.id);
+  await page.keyboard.press("End");
+  await page.keyboard.type(" nxp");
+  keys.typedChosen = await chosenNow();
+  keys.text = (await pendingNow()).text;
+  keys.checkedAfterTyping = (await pendingNow()).checked;
+  await page.keyboard.press("Escape");
+  keys.backTo = await page.evaluate(() => document.activeElement.closest("li")?.dataset.index);
+  const target = await page.evaluate(() => {
+    const items = [...document.querySelectorAll(".cue-list li")].map((li) => ({ k: +li.dataset.index, start: +li.dataset.start, end: +li.dataset.end }));
+    const cue = items[Math.floor(items.length / 2)];
+    return { k: cue.k, t: (cue.start + cue.end) / 2 };
+  });
+  const point = await page.evaluate((t) => {
+    const timeline = document.querySelector(".timeline"), svg = timeline.querySelector("svg");
+    const x = parseFloat(timeline.dataset.margin) + t * parseFloat(timeline.dataset.scale);
+    svg.scrollIntoView();
+    const p = svg.createSVGPoint(); p.x = x; p.y = 75;
+    const screen = p.matrixTransform(svg.getScreenCTM());
+    timeline.scrollLeft = Math.max(0, screen.x - timeline.getBoundingClientRect().left - 100);
+    const again = p.matrixTransform(svg.getScreenCTM());
+    return { x: again.x, y: again.y };
+  }, target.t);
+  await page.mouse.click(point.x, point.y);
+  keys.clicked = { expected: target.k, chosen: await chosenNow(), t: target.t,
+                   position: await page.evaluate(() => document.querySelector("video").currentTime) };
+  result.keys = keys;
 } catch (error) {
   result.failure = String(error.stack || error);
 } finally {
