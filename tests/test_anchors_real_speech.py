@@ -89,9 +89,18 @@ def test_an_anchor_that_agrees_with_the_alignment_pins_its_edge_and_moves_nothin
     print(f"block start errors (ms) before {[round(e * 1000) for e in before]}, "
           f"after {[round(e * 1000) for e in after]}")
     assert all(abs(e) <= 0.25 for e in before)  # music not taken for speech (issue 11)
+    assert _caption_rule_violations(root) == []  # an audio-timed real build keeps the rules (issue 14)
     assert abs(after[0]) <= 0.0005  # the anchored cue, to the millisecond
     assert all(abs(a - b) <= 0.01 for a, b in zip(after[1:], before[1:]))  # the others stay
     assert notes_before and _music_notes(root) == notes_before  # the intro's note is kept
+
+
+def _caption_rule_violations(root: Path) -> list[str]:
+    """What the independent caption checker (benchmarks/caption_check.py) finds in the file."""
+    from benchmarks.caption_check import check_file
+
+    check = check_file(root / "output" / "ej-fra" / "ej-fra.fr.vtt")
+    return [str(violation) for violation in check.violations]
 
 
 def _music_notes(root: Path) -> int:
