@@ -369,3 +369,19 @@ def test_publishing_does_not_make_the_real_build_stale(tmp_path, corpus_dir, mon
     assert "unchanged" in capsys.readouterr().out
     assert main(["publish", "--site", "public"]) == 0
     assert "publish: 0 uploaded, 0 written, 1 unchanged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("url", "site"), [
+    ("https://videos.pix.fr/tutos/sixieme/PIX_CNIL_parcours.mp4", True),
+    ("https://videos.pix.fr/a/b.ogv", True),  # the transcript page plays it: so is it delivered
+    ("https://videos.pix.fr/a/b.webm?x=1", True),
+    ("https://tube.example/w/9c9de5e8-0a1e-484a-b099-e80766180a6d", False),
+    ("https://videos.pix.fr/a/page.html", False),
+    ("https://user:pw@videos.pix.fr/a/b.mp4", False),  # refused by the strict parse
+    ("ftp://videos.pix.fr/a/b.mp4", False),
+    ("", False),
+])
+def test_a_site_video_is_what_the_transcript_page_plays_itself(url, site):
+    from subtitler.publish.site import is_site_video
+
+    assert is_site_video(url) is site

@@ -29,8 +29,8 @@ from ..config import CaptionConfig
 from ..errors import PublishError, SubtitlerError
 from ..fsutil import atomic_write_bytes
 from ..layout import VideoOutputs
-from ..media.lookup import MEDIA_EXTENSIONS
 from ..model import Transcript
+from ..video_url import UrlForm, VideoUrlError, parse_video_url
 from .captions import CaptionCue, cues_from_vtt
 from .compare import caption_figures, summary
 from .errors import SitePathError
@@ -54,11 +54,13 @@ class SiteResult:
 
 def is_site_video(url: str | None) -> bool:
     """Whether ``videoEmbedSrc`` is a media file the site plays itself (not a PeerTube page):
-    a file of a type the media lookup finds."""
+    what the transcript page plays in its own ``<video>`` (the strict parse of video_url)."""
     if not url:
         return False
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and PurePosixPath(parts.path).suffix.lower() in MEDIA_EXTENSIONS
+    try:
+        return parse_video_url(url).form is UrlForm.MEDIA_FILE
+    except VideoUrlError:
+        return False
 
 
 def conventional_path(transcript_path: Path, video_url: str) -> str:
