@@ -81,6 +81,10 @@ def test_ordinals(value, words):
         ("voir www.exemple.org, puis", "voir exemple point org , puis"),
         ("Défi - Stratégie – Temps limité — Mission -", "Défi, Stratégie, Temps limité, Mission,"),
         ("de 10 - 2", "de dix , deux"),
+        ("l’ENT de l’école", "l’E N T de l’école"),
+        ("un TNI, la DANE et la CNIL", "un T N I, la DANE et la CNIL"),
+        ("Louis XIV et un CDI", "Louis XIV et un CDI"),
+        ("LE DÉBUT DU FILM", "LE DÉBUT DU FILM"),
     ],
 )
 def test_verbalize(text, spoken):
@@ -112,3 +116,13 @@ def test_numbers_beyond_the_largest_scale_are_read():
 @given(st.text(max_size=80))
 def test_verbalize_never_leaves_digits(text):
     assert not any(ch in "0123456789" for ch in verbalize(text))
+
+
+def test_a_short_acronym_is_said_letter_by_letter_not_as_a_silent_word():
+    """espeak-ng reads "ENT" (90 times in the corpus) as the silent verb ending: no sound."""
+    from subtitler.align import espeak
+
+    rate = espeak.NATIVE_SAMPLE_RATE
+    before = len(espeak.speak("l’"))
+    assert len(espeak.speak("l’ENT")) - before < 0.05 * rate  # as written: nothing more is said
+    assert len(espeak.speak(verbalize("l’ENT"))) - before > 0.3 * rate  # spelled: "e, enne, té"
