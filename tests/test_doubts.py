@@ -84,7 +84,7 @@ def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
 
 def test_every_reason_can_be_given_at_once_and_is_described():
     everything = replace(CLEAR, relative=9.0, previous_relative=0.1, voice_after=0.0, unwritten=9.0,
-                         mismatch=2.0, confidence=0.0, near_music=True).doubts()
+                         mismatch=2.0, confidence=0.0, near_music=True, stranded=True).doubts()
     assert set(everything) == set(Doubt) and len(everything) == len(Doubt)
     for doubt in Doubt:
         assert len(doubt.description) > 20 and doubt.description not in [f.description for f in Flag]
@@ -124,11 +124,11 @@ def voice_track(seconds: float, voiced: list[tuple[float, float]]) -> np.ndarray
     return voice
 
 
-def evidence(spans, voice, music=(), fits=None, previous=None, ends=None):
+def evidence(spans, voice, music=(), fits=None, previous=None, ends=None, pauses_after=None):
     fits = fits or [(1.0, 0.0)] * len(spans)
     previous = previous or [None] + [1.0] * (len(spans) - 1)
     ends = ends or [None] + [s.end for s in spans[:-1]]
-    return cue_evidence(spans, fits, previous, ends, voice, music)
+    return cue_evidence(spans, fits, previous, ends, voice, music, pauses_after)
 
 
 def test_the_evidence_reads_the_voice_after_each_start_and_between_texts():
@@ -309,3 +309,28 @@ def test_every_flag_and_doubt_has_its_own_french_label_for_the_pages():
     labels = [flag.label for flag in (*Flag, *Doubt)]
     assert len(set(labels)) == len(labels) and all(label and label not in {f.value for f in (*Flag, *Doubt)}
                                                   for label in labels)
+
+
+def test_first_words_run_on_from_the_sentence_before_then_a_long_pause_are_stranded():
+    """real-cv-read with a loosely edited transcript: "Pour survivre," was put on the end of
+    "…de la nWo." (no pause between them), then 3 s of pause before "elle doit se remettre…";
+    the sentence is said after the pause (4.1 s off). Where the sentence before ends in a
+    pause, or the pause inside the sentence is short, the start is not doubted."""
+    voice = voice_track(20.0, [(1.0, 6.0), (9.0, 12.0)])
+    spans = [SpeechSpan(1.0, 5.0), SpeechSpan(5.0, 6.0)]
+    stranded = evidence(spans, voice, pauses_after=[None, 3.0])[1]
+    assert stranded.stranded and Doubt.STRANDED_START in stranded.doubts()
+    after_a_pause = evidence([SpeechSpan(1.0, 4.4), SpeechSpan(5.0, 6.0)], voice, pauses_after=[None, 3.0])[1]
+    short_pause = evidence(spans, voice, pauses_after=[None, 0.6])[1]
+    sentence_ends = evidence(spans, voice, pauses_after=[None, None])[1]
+    assert not (after_a_pause.stranded or short_pause.stranded or sentence_ends.stranded)
+
+
+def test_the_locator_measures_the_pause_inside_the_sentence_of_a_cue_s_first_piece():
+    owners = [0, 1, 1]  # cue 1: "Pour survivre," then, 3 s later, the rest of its sentence
+    piece_spans = (SpeechSpan(1.0, 5.0), SpeechSpan(5.0, 6.0), SpeechSpan(9.0, 12.0))
+    cue_spans = (SpeechSpan(1.0, 5.0), SpeechSpan(5.0, 12.0))
+    aligned = Alignment(spans=piece_spans, speech=(), duration=20.0, music=(),
+                        fits=(PieceFit(1.0, 0.0),) * 3, voice=voice_track(20.0, [(1.0, 6.0), (9.0, 12.0)]))
+    assert _judged(cue_spans, aligned, owners, [True, True, False])[1].doubts == ("stranded-start",)
+    assert _judged(cue_spans, aligned, owners, [True, True, True])[1].doubts == ()  # two sentences

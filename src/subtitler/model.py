@@ -216,6 +216,7 @@ class Doubt(StrEnum):
     NEIGHBOUR_PACE = "neighbour-pace"
     UNWRITTEN_SPEECH = "unwritten-speech"
     LOW_MATCH = "low-match"
+    STRANDED_START = "stranded-start"
 
     @property
     def description(self) -> str:
@@ -236,6 +237,8 @@ _DOUBT_DESCRIPTIONS = {
     Doubt.UNWRITTEN_SPEECH: "speech that the transcript does not have (or matched elsewhere) "
     "just before the cue",
     Doubt.LOW_MATCH: "its first words match the audio poorly",
+    Doubt.STRANDED_START: "its first words run on from the speech before without a pause, then "
+    "a long pause comes before the rest of their sentence: they may be the end of the sentence before",
 }
 
 _FRENCH_LABELS: dict[Flag | Doubt, str] = {
@@ -258,6 +261,8 @@ _FRENCH_LABELS: dict[Flag | Doubt, str] = {
     "la limite entre eux est incertaine",
     Doubt.UNWRITTEN_SPEECH: "parole absente de la transcription juste avant",
     Doubt.LOW_MATCH: "ses premiers mots correspondent mal à l’audio",
+    Doubt.STRANDED_START: "ses premiers mots suivent la phrase d’avant sans pause, puis une longue pause : "
+    "ils sont peut-être la fin de la phrase d’avant",
 }
 
 CueFlag = Flag | Doubt

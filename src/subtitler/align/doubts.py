@@ -40,6 +40,8 @@ MUSIC_SECONDS = 1.0  # music this close before the start, or under the cue...
 MUSIC_VOICE = 0.6  # ...where the voice after the start is weaker than this
 POOR_MATCH = 0.3  # mismatch above the file's median, chance units
 LOW_CONFIDENCE = 0.3
+STRANDED_BEFORE = 0.15  # a sentence's first words this close after the speech before them...
+STRANDED_AFTER = 1.0  # ...then a pause this long before the rest of their sentence
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Evidence:
     mismatch: float  # the first piece's distance above the file's median
     confidence: float
     near_music: bool
+    stranded: bool = False  # its first words run on from the speech before, then a long pause
 
     def doubts(self) -> tuple[Doubt, ...]:
         reasons: list[Doubt] = []
@@ -67,6 +70,8 @@ class Evidence:
             reasons.append(Doubt.UNWRITTEN_SPEECH)
         if self.mismatch > POOR_MATCH or self.confidence < LOW_CONFIDENCE:
             reasons.append(Doubt.LOW_MATCH)
+        if self.stranded:
+            reasons.append(Doubt.STRANDED_START)
         if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
             reasons.append(Doubt.MUSIC_NEAR)
         return tuple(reasons)
@@ -79,18 +84,22 @@ def cue_evidence(
     previous_ends: Sequence[float | None],
     voice: np.ndarray,
     music: Sequence[tuple[float, float]],
+    pauses_after: Sequence[float | None] | None = None,
 ) -> list[Evidence | None]:
     """The evidence around each cue's start (None for a cue whose text was not heard: it is
     flagged as such).
 
     ``spans``: each cue's span; ``first_fits``: (relative, mismatch) of its first piece;
     ``previous_relative`` and ``previous_ends``: of the piece before it (None for the first);
-    ``voice``: the detector's probability per 10 ms frame; ``music``: sound without a voice.
+    ``voice``: the detector's probability per 10 ms frame; ``music``: sound without a voice;
+    ``pauses_after``: the time between its first piece and the rest of that piece's sentence
+    (None where the piece ends its sentence).
     """
     out: list[Evidence | None] = []
     frames = len(voice)
-    for span, (relative, mismatch), before_rel, before_end in zip(
-        spans, first_fits, previous_relative, previous_ends
+    pauses_after = pauses_after if pauses_after is not None else [None] * len(spans)
+    for span, (relative, mismatch), before_rel, before_end, pause_after in zip(
+        spans, first_fits, previous_relative, previous_ends, pauses_after
     ):
         if not span.found:
             out.append(None)
@@ -102,6 +111,8 @@ def cue_evidence(
             relative=relative, previous_relative=before_rel, voice_after=after, unwritten=unwritten,
             running_in=running_in, mismatch=mismatch, confidence=span.confidence,
             near_music=any(b > span.start - MUSIC_SECONDS and a < span.end for a, b in music),
+            stranded=before_end is not None and pause_after is not None
+            and span.start - before_end < STRANDED_BEFORE and pause_after >= STRANDED_AFTER,
         ))
     return out
 

@@ -44,7 +44,7 @@ class AudioLocator:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
             raise AlignmentError(error.message, media.path) from None
-        result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners))
+        result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners, opens))
         not_found = [k for k, span in enumerate(result.spans) if not span.found]
         warnings = []
         if not_found:
@@ -99,14 +99,19 @@ def _cue_spans(spans: Sequence[SpeechSpan], owners: Sequence[int], count: int) -
     return tuple(out)
 
 
-def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[int]) -> tuple[SpeechSpan, ...]:
+def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[int],
+            opens: Sequence[bool] | None = None) -> tuple[SpeechSpan, ...]:
     """The cue spans with the reasons to doubt their starts (:mod:`.doubts`); a doubted
-    cue's confidence is at most ``DOUBTED_CONFIDENCE``."""
+    cue's confidence is at most ``DOUBTED_CONFIDENCE``. ``opens``: which pieces begin a
+    sentence (None: each one)."""
     first: dict[int, int] = {}
     for piece, owner in enumerate(owners):
         first.setdefault(owner, piece)
     pieces = [first[k] for k in range(len(spans))]
     fits = aligned.fits
+    places = aligned.spans
+    continues = [opens is not None and p + 1 < len(owners) and not opens[p + 1] and places[p + 1].found
+                 for p in pieces]
     evidence = cue_evidence(
         spans,
         [(fits[p].relative, fits[p].mismatch) for p in pieces],
@@ -114,6 +119,7 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         [aligned.spans[p - 1].end if p > 0 else None for p in pieces],
         aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
         aligned.music,
+        [places[p + 1].start - places[p].end if more else None for p, more in zip(pieces, continues)],
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
