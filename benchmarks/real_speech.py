@@ -113,6 +113,7 @@ class RealCase:
     repeats: int = 0  # a sentence said twice, written once
     hesitations: int = 0  # a held vowel of the speaker's voice ("euh") before a sentence
     asides: int = 0  # a sentence said that is not in the transcript
+    edits: float = 0.0  # share of sentences written loosely: an inner word dropped, changed or added
     bitrate: str = "64k"
 
 
@@ -137,6 +138,10 @@ CASES: tuple[RealCase, ...] = (
              "3 held 'euh', 2 asides), music intro and interlude", count=44, turns=True, names=4,
              stray_heading=True, cut=2, false_starts=2, repeats=2, hesitations=3, asides=2,
              interludes=1),
+    RealCase("real-cv-edited", 207, "40 read sentences with a transcript written loosely, as editors "
+             "clean up speech: in 40 % of the sentences an inner word dropped, changed or added "
+             "(never the first), music intro and 2 interludes", count=40, lead=(0.3, 1.0),
+             tail=(0.3, 1.0), gap=(0.4, 2.0), long_pauses=3, interludes=2, edits=0.4),
     RealCase("real-ej-fra", 206, "the ej-fra take (real read speech, one speaker, a false start "
              "in block 4) with real music intro, interlude and outro", source="ej-fra",
              lead=(0.15, 0.4), tail=(0.1, 0.3), gap=(0.5, 2.0), section=(2, 3), interludes=1,
@@ -243,6 +248,7 @@ def generate_real_case(case: RealCase, out: Path = OUT, force: bool = False) -> 
     events = _events(said, case, rng)
     long_before = set(int(i) for i in rng.choice(said[1:], case.long_pauses, replace=False)) if case.long_pauses else set()
 
+    editor = np.random.default_rng(case.seed + 1000)  # its own stream: the audio is drawn as without edits
     truth = Truth(case.name, case.seed, f"{slug}.mp4", f"{slug}.md", 0.0, case.description)
     line = _Timeline([], [], [])
     if case.intro:
@@ -263,7 +269,7 @@ def generate_real_case(case: RealCase, out: Path = OUT, force: bool = False) -> 
         for index in members:
             recording = used[index]
             gain = gains[recording.name]
-            texts.append(recording.text)
+            texts.append(_loosely(recording.text, editor) if editor.uniform() < case.edits else recording.text)
             if index in cut:
                 truth.words.extend(
                     {"text": recording.text[s:e], "start": None, "end": None, "spoken": False, "sentence": index}
@@ -337,6 +343,26 @@ def generate_real_case(case: RealCase, out: Path = OUT, force: bool = False) -> 
     markdown = _markdown(case, markdown_paragraphs)
     return write_case(directory, slug, markdown, case.description, mixed, truth, case.bitrate, key, started,
                       media_rate=media_rate)
+
+
+LOOSE_WORDS = ("donc", "alors", "vraiment", "bien", "aussi", "très")
+
+
+def _loosely(text: str, rng: np.random.Generator) -> str:
+    """The sentence as an editor may write it: one inner word dropped, changed or added (not
+    the first word, whose onset is scored, nor the last, which carries the punctuation)."""
+    words = text.split(" ")
+    if len(words) < 4:
+        return text
+    k = int(rng.integers(1, len(words) - 1))
+    change = rng.choice(["drop", "replace", "add"])
+    if change == "drop":
+        del words[k]
+    elif change == "replace":
+        words[k] = str(rng.choice(LOOSE_WORDS))
+    else:
+        words.insert(k, str(rng.choice(LOOSE_WORDS)))
+    return " ".join(words)
 
 
 def _paragraphs(count: int, case: RealCase, rng: np.random.Generator) -> list[list[int]]:
