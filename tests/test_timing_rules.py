@@ -121,6 +121,20 @@ def test_a_cue_not_heard_takes_from_the_previous_cue_first_and_the_next_starts_o
     assert "not-found" in unheard.flags and "late-start" not in after.flags
 
 
+def test_cues_of_a_passage_not_heard_share_their_time_evenly():
+    """dropped-sentences: four cues of a sentence never said, guessed into 3.3 s between two
+    heard cues, were shown 1 s, 0.04 s, 1 s and 1 s; they now share the time, with what the
+    cue before them showed after its last word."""
+    cues = [cue(i, 5) for i in range(6)]
+    spans = [SpeechSpan(1.0, 2.3), *(SpeechSpan(2.9 + k * 0.8, 3.0 + k * 0.8, found=False) for k in range(4)),
+             SpeechSpan(6.0, 8.0)]
+    before, *unheard, after = apply_timing_rules(cues, spans, 600.0, 25.0, CONFIG)
+    durations = [round(t.end - t.start, 3) for t in unheard]
+    assert max(durations) - min(durations) <= 0.004 and min(durations) >= 0.8
+    assert before.end >= 2.3 and after.start == 6.0  # the heard cues keep their words' time
+    assert all(b.start - a.end >= 0.08 - 1e-9 for a, b in zip([before, *unheard], [*unheard, after]))
+
+
 def test_a_cue_squeezed_between_neighbours_that_cannot_spare_time_stays_short():
     cues = timed([(1.0, 2.0), (2.1, 2.3), (2.4, 3.4)], media=3.5, chars=5)
     assert "short" in cues[1].flags

@@ -9,9 +9,10 @@ Priorities, highest first, when the rules conflict (caption-rules.md sections 2,
    ``max_early`` before its first word, and then, when its neighbours are longer than
    ``min_duration``, by taking from them while every cue stays within ``in_time`` of its
    speech (the next cue appears later, this one earlier: into free time, then the
-   previous one leaves earlier), and then out of time if it must (a cue whose text was not
-   heard, its time a guess, appears earlier first); a cue squeezed between neighbours that
-   cannot spare time stays shorter;
+   previous one leaves earlier), and then out of time if it must; a cue whose text was not
+   heard, its time a guess, only appears earlier (a heard cue is never made late for it),
+   and cues not heard in a row share their time evenly; a cue squeezed between neighbours
+   that cannot spare time stays shorter;
 3. a cue starts when its first word is said (never after it; before it only to reach
    ``min_duration``);
 4. a cue stays until its last word is said;
@@ -33,7 +34,7 @@ are exact millisecond values and the gap and order invariants hold exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import CaptionConfig
@@ -126,10 +127,11 @@ def apply_timing_rules(
         # The time still missing is lent, in this order, while it keeps the cues in time: the
         # next cue appears up to in_time later, this one up to in_time early; then the next
         # one later still, then this one earlier. A cue whose text was not heard has a guessed
-        # time: it appears earlier first, so a heard cue is not made late for it.
+        # time: it only appears earlier, so a heard cue is never made late for it (cues not
+        # heard in a row then share their time, below).
         lenders = (
             ((_NEXT, tolerance), (_EARLIER, tolerance), (_NEXT, None), (_EARLIER, None))
-            if span.found else ((_EARLIER, None), (_NEXT, None))
+            if span.found else ((_EARLIER, None),)
         )
         for lender, bound in lenders:
             missing = shortest - (end - starts[i])
@@ -158,6 +160,7 @@ def apply_timing_rules(
                         ends[i - 1] -= take
                         starts[i] -= take
         ends[i] = end
+    _share_unheard_runs(spans, slots, starts, ends, pinned, shortest, longest, gap)
     return [
         TimedCue(
             cue=cue,
@@ -168,6 +171,49 @@ def apply_timing_rules(
         )
         for i, (cue, span, slot) in enumerate(zip(cues, spans, slots))
     ]
+
+
+def _share_unheard_runs(
+    spans: Sequence[SpeechSpan],
+    slots: Sequence[_Slot],
+    starts: list[int],
+    ends: list[int],
+    pinned: Callable[[int, int], bool],
+    shortest: int,
+    longest: int,
+    gap: int,
+) -> None:
+    """Cues in a row whose text was not heard (a passage written but not said) share the
+    time they got evenly, with what the heard cue before them shows after its words (down to
+    its minimum duration): taken one after the other, the first ones got the minimum duration
+    and a later one 40 ms (dropped-sentences). Their times are guesses, so none is favoured."""
+    count = len(spans)
+    i = 0
+    while i < count:
+        if spans[i].found:
+            i += 1
+            continue
+        j = i
+        while j + 1 < count and not spans[j + 1].found:
+            j += 1
+        run = range(i, j + 1)
+        first, last, i = run[0], run[-1], j + 1
+        if min(ends[k] - starts[k] for k in run) >= shortest or any(pinned(k, 0) or pinned(k, 1) for k in run):
+            continue
+        low = min(starts[first], ends[first - 1] + gap) if first > 0 else starts[first]  # free time first
+        deficit = len(run) * shortest + gap * (len(run) - 1) - (ends[last] - low)
+        if deficit > 0 and first > 0 and spans[first - 1].found and not pinned(first - 1, 1):
+            spare = ends[first - 1] - max(slots[first - 1].offset, starts[first - 1] + shortest)
+            low -= max(0, min(spare, deficit))
+        each = min(longest, (ends[last] - low - gap * (len(run) - 1)) // len(run))
+        if each <= min(ends[k] - starts[k] for k in run):
+            continue
+        if first > 0 and low - gap < ends[first - 1]:
+            ends[first - 1] = low - gap
+        for k in run:
+            starts[k] = low
+            ends[k] = low + each if k < last else min(ends[last], low + longest)
+            low = ends[k] + gap
 
 
 def _media_end_ms(media_duration: float) -> int:
