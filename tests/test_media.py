@@ -639,6 +639,22 @@ def test_when_the_api_gives_nothing_usable_the_given_file_is_downloaded(tube, re
     assert expected in fetched.note and fetched.note.endswith(": videoDownloadHref used")
 
 
+def test_when_the_chosen_file_cannot_be_downloaded_the_given_file_is(tube, renditions, tmp_path):
+    """A private audio file, or object storage refusing it: the build still gets the audio."""
+    video = tube.add_video("alice")
+    given = tube.add_file(video, 720, renditions[720], hls=False)
+    audio = tube.add_file(video, 0, renditions[0])
+    tube.inject(403, path_prefix=urlsplit(tube.static_url(video, audio)).path)
+
+    fetched = fetch_video(peertube_transcript(tube, video, given), tmp_path)
+
+    assert fetched.path.read_bytes() == renditions[720]
+    assert file_requests(tube) == [urlsplit(tube.static_url(video, audio)).path,
+                                   urlsplit(tube.download_url(video, given)).path]
+    assert "the file the PeerTube API chose could not be downloaded" in fetched.note
+    assert fetched.note.endswith(": videoDownloadHref used") and "403" in fetched.note
+
+
 def test_download_as_given_asks_no_api(tube, renditions, tmp_path):
     video = tube.add_video("alice")
     given = tube.add_file(video, 720, renditions[720])

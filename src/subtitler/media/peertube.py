@@ -29,6 +29,7 @@ def fetch_video(
     """Download the media of ``transcript``: for a PeerTube video, the smallest file that
     carries its audio, as the instance's API lists them (audio only, else the lowest
     resolution); ``videoDownloadHref`` when the API is unreachable or lists nothing usable,
+    when the file it chose cannot be downloaded (a private file, object storage refusing),
     or when ``as_given``. Captions need the audio only, and the 1080p file named in the
     transcripts is 10-25 times larger.
 
@@ -45,9 +46,15 @@ def fetch_video(
                 return remembered
             choice, problem = _ask_instance(ref.base_url, ref.video_id, limits)
             if choice is not None:
-                fetched = fetch_media(choice["url"], cache_dir, limits)
-                _write_choice(choice_path, choice)
-                return fetched
+                try:
+                    fetched = fetch_media(choice["url"], cache_dir, limits)
+                except DownloadError as error:
+                    if not transcript.video_download_href:
+                        raise
+                    problem = f"the file the PeerTube API chose could not be downloaded ({error.message})"
+                else:
+                    _write_choice(choice_path, choice)
+                    return fetched
             note = f"{problem}: videoDownloadHref used"
     if not transcript.video_download_href:
         raise DownloadError(f"{note or 'no videoDownloadHref'}: nothing to download", transcript.path)
