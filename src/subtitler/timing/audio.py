@@ -108,18 +108,21 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
     for piece, owner in enumerate(owners):
         first.setdefault(owner, piece)
     pieces = [first[k] for k in range(len(spans))]
-    fits = aligned.fits
-    places = aligned.spans
-    continues = [opens is not None and p + 1 < len(owners) and not opens[p + 1] and places[p + 1].found
-                 for p in pieces]
+    fits, places = aligned.fits, aligned.spans
+
+    def pause_after(p: int) -> float | None:
+        """From piece ``p`` to the rest of its sentence (None: the sentence ends with it)."""
+        more = opens is not None and p + 1 < len(places) and not opens[p + 1] and places[p + 1].found
+        return places[p + 1].start - places[p].end if more else None
+
     evidence = cue_evidence(
         spans,
         [(fits[p].relative, fits[p].mismatch) for p in pieces],
-        [fits[p - 1].relative if p > 0 and aligned.spans[p - 1].found else None for p in pieces],
-        [aligned.spans[p - 1].end if p > 0 else None for p in pieces],
+        [fits[p - 1].relative if p > 0 and places[p - 1].found else None for p in pieces],
+        [places[p - 1].end if p > 0 else None for p in pieces],
         aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
         aligned.music,
-        [places[p + 1].start - places[p].end if more else None for p, more in zip(pieces, continues)],
+        [pause_after(p) for p in pieces],
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
