@@ -61,6 +61,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Self
 from email import policy as email_policy
 from email.parser import BytesParser
 from http import HTTPStatus
@@ -180,7 +181,27 @@ def srt_to_vtt(text: str) -> str:
     return "WEBVTT FILE\r\n\r\n" + "".join(block + "\r\n\r\n" for block in out)
 
 
-class FakePeerTube:
+class _LocalServer:
+    """An HTTP server on a free port of 127.0.0.1, served by a thread while in a ``with``."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler], **attributes: object) -> None:
+        """Bind the server; ``attributes`` are set on it for ``handler`` to reach."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        for name, value in attributes.items():
+            setattr(self._server, name, value)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FakePeerTube(_LocalServer):
     """Start with ``with FakePeerTube() as fake:``; ``fake.base_url`` is ``http://localhost:<port>``."""
 
     def __init__(
@@ -214,24 +235,11 @@ class FakePeerTube:
         self._faults: list[Fault] = []
         self._clock_offset = 0.0
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda request, address: None  # clients that timed out hang up
-        self._server.fake = self  # type: ignore[attr-defined]
+        # handle_error: clients that timed out hang up
+        self._serve(_Handler, fake=self, handle_error=lambda request, address: None)
         self.port = self._server.server_address[1]
         self.hostname = hostname or f"localhost:{self.port}"  # the instance's configured hostname
         self.base_url = f"http://localhost:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> FakePeerTube:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # -- test set-up -----------------------------------------------------------------------
 
@@ -619,7 +627,7 @@ def _ranged(data: bytes, extname: str, headers: dict[str, str], extra: dict[str,
     return _Reply(206, data[start : end + 1], content_type, reply_headers)
 
 
-class FakeObjectStorage:
+class FakeObjectStorage(_LocalServer):
     """An S3-like bucket on another port: objects by key, reached through pre-signed URLs
     whose signature (``X-Amz-Signature`` in the query) is checked. ``requests`` keeps the
     full targets, query included, so a test can see a signature was used."""
@@ -629,19 +637,8 @@ class FakeObjectStorage:
         self.requests: list[str] = []
         self.signature = secrets.token_hex(16)
         self.expired = False  # True: every signature is refused (403), as after X-Amz-Expires
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _StorageHandler)
-        self._server.daemon_threads = True
-        self._server.storage = self  # type: ignore[attr-defined]
+        self._serve(_StorageHandler, storage=self)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
-
-    def __enter__(self) -> FakeObjectStorage:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def presign(self, key: str) -> str:
         return f"{self.base_url}/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={self.signature}"
