@@ -33,7 +33,7 @@ def cue(index: int, text: str) -> Cue:
 
 
 def test_a_cue_is_cut_after_its_punctuation_and_each_piece_is_verbalised():
-    pieces, owners, opens = _pieces([
+    pieces, owners, opens, sentences = _pieces([
         cue(0, "Bonjour. Je m'appelle Éric, et vous ?"),
         cue(1, "Il a 12 ans"),
         cue(2, "Trois points… puis la suite ; enfin : fin!"),
@@ -41,6 +41,8 @@ def test_a_cue_is_cut_after_its_punctuation_and_each_piece_is_verbalised():
     assert owners == [0, 0, 0, 1, 2, 2, 2, 2]
     # a filler may come before a cue or a sentence, not after a comma, a ";" or a ":"
     assert opens == [True, True, False, True, True, True, False, False]
+    # ...and a sentence begins only after a full stop: cue 2 goes on with the sentence of "Il a 12 ans"
+    assert sentences == [True, True, False, True, False, True, False, False]
     assert pieces == [verbalize(p) for p in (
         "Bonjour.", "Je m'appelle Éric,", "et vous ?", "Il a 12 ans",
         "Trois points…", "puis la suite ;", "enfin :", "fin!")]
@@ -48,7 +50,7 @@ def test_a_cue_is_cut_after_its_punctuation_and_each_piece_is_verbalised():
 
 
 def test_punctuation_inside_a_word_or_a_number_does_not_cut():
-    pieces, owners, _ = _pieces([cue(0, "Le site www.exemple.fr coûte 3,50 euros.")])
+    pieces, owners, _, _ = _pieces([cue(0, "Le site www.exemple.fr coûte 3,50 euros.")])
     assert owners == [0] and len(pieces) == 1
 
 

@@ -72,6 +72,29 @@ def test_a_poor_match_or_a_low_confidence_is_a_low_match():
     assert reasons(mismatch=-0.3) == set()  # better than the file's median
 
 
+def test_after_a_sentence_not_heard_a_cue_that_matches_less_well_than_usual_is_doubted():
+    """real-cv-edited: a sentence read fast was judged not said, and the next sentence took its
+    audio (5.8 s early, its first words 0.22 above the file's median distance); the right cues
+    after a text not heard matched at most 0.09 above it."""
+    assert reasons(after_unheard=True, mismatch=0.22) == {Doubt.AFTER_UNHEARD}
+    assert reasons(after_unheard=True, mismatch=0.09) == set()
+    assert reasons(after_unheard=False, mismatch=0.22) == set()
+
+
+def test_a_short_sentence_opening_a_cue_after_voice_no_text_explains_is_doubted():
+    """real-cv-edited: "Quatre." said alone was absorbed like an "euh" (0.38 s of voice before
+    the cue, placed 3.2 s late on the next sentence); right cues opening with "Plus ou moins.",
+    "Quatre." or "Bonjour." had at most 0.18 s of such voice before them."""
+    assert reasons(opening_seconds=0.5, unwritten=0.38) == {Doubt.SHORT_OPENING}
+    assert reasons(opening_seconds=0.5, unwritten=0.18) == set()
+    assert reasons(opening_seconds=2.5, unwritten=0.38) == set()  # a sentence of many words
+    assert reasons(opening_seconds=None, unwritten=0.38) == set()  # it opens with part of a sentence
+
+
+def test_a_cue_after_voice_no_text_explains_inside_the_sentence_before_is_carried_over():
+    assert reasons(carried=True) == {Doubt.CARRIED_OVER}
+
+
 def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
     """Music before a cue whose start is otherwise sound is normal (a cue after an intro)."""
     assert reasons(near_music=True) == set()
@@ -84,7 +107,8 @@ def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
 
 def test_every_reason_can_be_given_at_once_and_is_described():
     everything = replace(CLEAR, relative=9.0, previous_relative=0.1, voice_after=0.0, unwritten=9.0,
-                         mismatch=2.0, confidence=0.0, near_music=True, stranded=True).doubts()
+                         mismatch=2.0, confidence=0.0, near_music=True, stranded=True, after_unheard=True,
+                         opening_seconds=0.5, carried=True).doubts()
     assert set(everything) == set(Doubt) and len(everything) == len(Doubt)
     for doubt in Doubt:
         assert len(doubt.description) > 20 and doubt.description not in [f.description for f in Flag]

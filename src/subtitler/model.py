@@ -217,6 +217,9 @@ class Doubt(StrEnum):
     UNWRITTEN_SPEECH = "unwritten-speech"
     LOW_MATCH = "low-match"
     STRANDED_START = "stranded-start"
+    AFTER_UNHEARD = "after-unheard"
+    SHORT_OPENING = "short-opening"
+    CARRIED_OVER = "carried-over"
 
     @property
     def description(self) -> str:
@@ -239,6 +242,12 @@ _DOUBT_DESCRIPTIONS = {
     Doubt.LOW_MATCH: "its first words match the audio poorly",
     Doubt.STRANDED_START: "its first words run on from the speech before without a pause, then "
     "a long pause comes before the rest of their sentence: they may be the end of the sentence before",
+    Doubt.AFTER_UNHEARD: "the sentence before it was not heard and its first words match the audio "
+    "less well than usual: it may have taken that sentence's place",
+    Doubt.SHORT_OPENING: "it opens with a sentence of a word or two and a voice no text explains comes "
+    "just before: a short sentence said alone may have been taken for a hesitation",
+    Doubt.CARRIED_OVER: "speech that the transcript does not have was heard inside the sentence before: "
+    "that sentence's last words, and this cue with them, may have been pushed late",
 }
 
 _FRENCH_LABELS: dict[Flag | Doubt, str] = {
@@ -263,6 +272,12 @@ _FRENCH_LABELS: dict[Flag | Doubt, str] = {
     Doubt.LOW_MATCH: "ses premiers mots correspondent mal à l’audio",
     Doubt.STRANDED_START: "ses premiers mots suivent la phrase d’avant sans pause, puis une longue pause : "
     "ils sont peut-être la fin de la phrase d’avant",
+    Doubt.AFTER_UNHEARD: "la phrase d’avant n’a pas été entendue et ses premiers mots correspondent moins "
+    "bien à l’audio : il a pu prendre sa place",
+    Doubt.SHORT_OPENING: "commence par une phrase d’un ou deux mots précédée d’une voix non transcrite : "
+    "cette phrase a pu être prise pour une hésitation",
+    Doubt.CARRIED_OVER: "parole absente de la transcription au milieu de la phrase d’avant : sa fin, "
+    "et ce sous-titre avec elle, ont pu être décalées",
 }
 
 CueFlag = Flag | Doubt

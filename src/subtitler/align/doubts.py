@@ -42,6 +42,9 @@ POOR_MATCH = 0.3  # mismatch above the file's median, chance units
 LOW_CONFIDENCE = 0.3
 STRANDED_BEFORE = 0.15  # a sentence's first words this close after the speech before them...
 STRANDED_AFTER = 1.0  # ...then a pause this long before the rest of their sentence
+AFTER_UNHEARD_MISMATCH = 0.15  # after a sentence not heard, a first piece this far above the median
+SHORT_OPENING_SECONDS = 1.0  # a cue's first sentence this short (its usual time)...
+SHORT_UNWRITTEN_SECONDS = 0.25  # ...after this much voice no text explains
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Evidence:
     confidence: float
     near_music: bool
     stranded: bool = False  # its first words run on from the speech before, then a long pause
+    after_unheard: bool = False  # the text just before it was judged not said
+    opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
+    carried: bool = False  # the cue before it, inside a sentence, had voice no text explains before it
 
     def doubts(self) -> tuple[Doubt, ...]:
         reasons: list[Doubt] = []
@@ -72,6 +78,13 @@ class Evidence:
             reasons.append(Doubt.LOW_MATCH)
         if self.stranded:
             reasons.append(Doubt.STRANDED_START)
+        if self.after_unheard and self.mismatch > AFTER_UNHEARD_MISMATCH:
+            reasons.append(Doubt.AFTER_UNHEARD)
+        if (self.opening_seconds is not None and self.opening_seconds <= SHORT_OPENING_SECONDS
+                and self.unwritten > SHORT_UNWRITTEN_SECONDS):
+            reasons.append(Doubt.SHORT_OPENING)
+        if self.carried:
+            reasons.append(Doubt.CARRIED_OVER)
         if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
             reasons.append(Doubt.MUSIC_NEAR)
         return tuple(reasons)
@@ -85,6 +98,10 @@ def cue_evidence(
     voice: np.ndarray,
     music: Sequence[tuple[float, float]],
     pauses_after: Sequence[float | None] | None = None,
+    *,
+    previous_heard: Sequence[bool] | None = None,
+    openings: Sequence[float | None] | None = None,
+    opens: Sequence[bool] | None = None,
 ) -> list[Evidence | None]:
     """The evidence around each cue's start (None for a cue whose text was not heard: it is
     flagged as such).
@@ -93,17 +110,24 @@ def cue_evidence(
     ``previous_relative`` and ``previous_ends``: of the piece before it (None for the first);
     ``voice``: the detector's probability per 10 ms frame; ``music``: sound without a voice;
     ``pauses_after``: the time between its first piece and the rest of that piece's sentence
-    (None where the piece ends its sentence).
+    (None where the piece ends its sentence); ``previous_heard``: whether the piece before it
+    was heard; ``openings``: the usual time of its first piece where that piece is a whole
+    sentence (else None); ``opens``: whether it begins a sentence (None: each one does).
     """
     out: list[Evidence | None] = []
     frames = len(voice)
-    pauses_after = pauses_after if pauses_after is not None else [None] * len(spans)
-    for span, (relative, mismatch), before_rel, before_end, pause_after in zip(
+    count = len(spans)
+    pauses_after = pauses_after if pauses_after is not None else [None] * count
+    previous_heard = previous_heard if previous_heard is not None else [True] * count
+    openings = openings if openings is not None else [None] * count
+    opens = opens if opens is not None else [True] * count
+    for k, (span, (relative, mismatch), before_rel, before_end, pause_after) in enumerate(zip(
         spans, first_fits, previous_relative, previous_ends, pauses_after
-    ):
+    )):
         if not span.found:
             out.append(None)
             continue
+        before = out[k - 1] if k > 0 else None
         start = _frame(span.start, frames)
         after = float(voice[start : start + _frame(VOICE_AFTER_SECONDS, frames) + 1].mean()) if frames else 1.0
         unwritten, running_in = _unwritten(voice, before_end, span.start) if before_end is not None else (0.0, False)
@@ -113,6 +137,10 @@ def cue_evidence(
             near_music=any(b > span.start - MUSIC_SECONDS and a < span.end for a, b in music),
             stranded=before_end is not None and pause_after is not None
             and span.start - before_end < STRANDED_BEFORE and pause_after >= STRANDED_AFTER,
+            after_unheard=k > 0 and not previous_heard[k],
+            opening_seconds=openings[k],
+            carried=opens[k] and k > 0 and not opens[k - 1] and before is not None
+            and Doubt.UNWRITTEN_SPEECH in before.doubts(),
         ))
     return out
 

@@ -35,7 +35,7 @@ class AudioLocator:
     ) -> LocatedSpeech:
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
-        pieces, owners, opens = _pieces(cues)
+        pieces, owners, opens, sentences = _pieces(cues)
         within = within or TimeRange(0.0, media.duration)
         try:
             aligned = align(pieces, _chunks(media, within), SAMPLE_RATE, self.settings,
@@ -44,7 +44,8 @@ class AudioLocator:
             raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
         except AlignmentError as error:
             raise AlignmentError(error.message, media.path) from None
-        result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners, opens))
+        result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners, opens,
+                                                    sentences))
         not_found = [k for k, span in enumerate(result.spans) if not span.found]
         warnings = []
         if not_found:
@@ -68,22 +69,27 @@ PAUSE_AFTER = re.compile(r"(?<=[.!?…;:,])\s+")
 SENTENCE_END = ".!?…"
 
 
-def _pieces(cues: Sequence[Cue]) -> tuple[list[str], list[int], list[bool]]:
+def _pieces(cues: Sequence[Cue]) -> tuple[list[str], list[int], list[bool], list[bool]]:
     """The verbalised text of every cue, cut where a speaker may pause (after punctuation);
-    the cue each piece belongs to; whether it opens a cue or a sentence. Between pieces, as
+    the cue each piece belongs to; whether it opens a cue or a sentence; whether it opens a
+    sentence. Between pieces, as
     between cues, the aligner allows a pause (and before a sentence, a filler): real
     speakers pause at commas and between the sentences of one cue, and a cue matched as one
     piece across a 5 s pause lost its first sentence."""
     pieces: list[str] = []
     owners: list[int] = []
     opens: list[bool] = []
+    sentences: list[bool] = []
+    ended = True  # the text before ends a sentence
     for index, cue in enumerate(cues):
         parts = PAUSE_AFTER.split(cue.text.strip()) or [""]
         for number, part in enumerate(parts):
             pieces.append(verbalize(part))
             owners.append(index)
-            opens.append(number == 0 or parts[number - 1].rstrip()[-1:] in SENTENCE_END)
-    return pieces, owners, opens
+            opens.append(number == 0 or ended)
+            sentences.append(ended)
+            ended = part.rstrip()[-1:] in SENTENCE_END
+    return pieces, owners, opens, sentences
 
 
 def _cue_spans(spans: Sequence[SpeechSpan], owners: Sequence[int], count: int) -> tuple[SpeechSpan, ...]:
@@ -100,15 +106,26 @@ def _cue_spans(spans: Sequence[SpeechSpan], owners: Sequence[int], count: int) -
 
 
 def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[int],
-            opens: Sequence[bool] | None = None) -> tuple[SpeechSpan, ...]:
+            opens: Sequence[bool] | None = None, sentences: Sequence[bool] | None = None) -> tuple[SpeechSpan, ...]:
     """The cue spans with the reasons to doubt their starts (:mod:`.doubts`); a doubted
-    cue's confidence is at most ``DOUBTED_CONFIDENCE``. ``opens``: which pieces begin a
-    sentence (None: each one)."""
+    cue's confidence is at most ``DOUBTED_CONFIDENCE``. ``opens``: which pieces begin a cue
+    or a sentence, ``sentences``: which begin a sentence (None: each one)."""
     first: dict[int, int] = {}
     for piece, owner in enumerate(owners):
         first.setdefault(owner, piece)
     pieces = [first[k] for k in range(len(spans))]
     fits, places = aligned.fits, aligned.spans
+
+    def opening(p: int) -> bool:
+        return sentences is None or sentences[p]
+
+    def whole_sentence(p: int) -> bool:
+        return opening(p) and (p + 1 == len(places) or opening(p + 1))
+
+    def usual(p: int) -> float | None:
+        """Piece ``p``'s usual time (what espeak-ng took to say it), where it was heard."""
+        heard = places[p].found and fits[p].relative > 0
+        return (places[p].end - places[p].start) / fits[p].relative if heard else None
 
     def pause_after(p: int) -> float | None:
         """From piece ``p`` to the rest of its sentence (None: the sentence ends with it)."""
@@ -123,6 +140,9 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
         aligned.music,
         [pause_after(p) for p in pieces],
+        previous_heard=[p == 0 or places[p - 1].found for p in pieces],
+        openings=[usual(p) if whole_sentence(p) else None for p in pieces],
+        opens=[opening(p) for p in pieces],
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
