@@ -358,3 +358,47 @@ def test_the_locator_measures_the_pause_inside_the_sentence_of_a_cue_s_first_pie
                         fits=(PieceFit(1.0, 0.0),) * 3, voice=voice_track(20.0, [(1.0, 6.0), (9.0, 12.0)]))
     assert _judged(cue_spans, aligned, owners, [True, True, False])[1].doubts == ("stranded-start",)
     assert _judged(cue_spans, aligned, owners, [True, True, True])[1].doubts == ()  # two sentences
+
+
+def test_the_locator_doubts_a_cue_after_a_sentence_not_heard_only_when_it_matches_less_well():
+    owners = [0, 1, 2]
+    piece_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(3.0, 3.1, 0.0, found=False), SpeechSpan(3.5, 6.0))
+    voice = voice_track(10.0, [(1.0, 3.0), (3.5, 6.0)])
+
+    def judged(mismatch: float) -> tuple[str, ...]:
+        aligned = Alignment(spans=piece_spans, speech=(), duration=10.0, music=(), voice=voice,
+                            fits=(PieceFit(1.0, 0.0), PieceFit(0.05, 0.0), PieceFit(1.0, mismatch)))
+        return _judged(piece_spans, aligned, owners)[2].doubts
+
+    assert judged(0.22) == ("after-unheard",)
+    assert judged(0.05) == ()
+
+
+def test_the_locator_doubts_a_cue_opening_with_a_short_whole_sentence_after_unexplained_voice():
+    """Cue 1 is "Quatre." (0.5 s as usual) then a long sentence; 0.4 s of voice lies between
+    cue 0 and its start, as when "Quatre." said alone is taken for an "euh"."""
+    owners = [0, 1, 1]
+    piece_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(6.0, 6.5), SpeechSpan(6.6, 9.0))
+    cue_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(6.0, 9.0))
+    aligned = Alignment(spans=piece_spans, speech=(), duration=12.0, music=(), fits=(PieceFit(1.0, 0.0),) * 3,
+                        voice=voice_track(12.0, [(1.0, 3.0), (4.0, 4.4), (6.0, 9.0)]))
+    opens = [True, True, True]
+    assert _judged(cue_spans, aligned, owners, opens, [True, True, True])[1].doubts == ("short-opening",)
+    # its first piece only begins a sentence ("Quatre," then the rest): not a short sentence
+    assert _judged(cue_spans, aligned, owners, opens, [True, True, False])[1].doubts == ()
+    no_island = replace(aligned, voice=voice_track(12.0, [(1.0, 3.0), (6.0, 9.0)]))
+    assert _judged(cue_spans, no_island, owners, opens, [True, True, True])[1].doubts == ()
+
+
+def test_the_locator_carries_unexplained_voice_inside_a_sentence_over_to_the_next_sentence():
+    """untidy: a sentence said twice; the end of the sentence before was put on its first saying
+    (voice no text explains before that end), and the cue on the second saying."""
+    owners = [0, 1, 2]
+    piece_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(4.5, 6.0), SpeechSpan(6.5, 9.0))
+    aligned = Alignment(spans=piece_spans, speech=(), duration=12.0, music=(), fits=(PieceFit(1.0, 0.0),) * 3,
+                        voice=voice_track(12.0, [(1.0, 3.0), (3.2, 4.2), (4.5, 6.0), (6.5, 9.0)]))
+    opens = [True, True, True]
+    inside = _judged(piece_spans, aligned, owners, opens, [True, False, True])
+    assert [s.doubts for s in inside] == [(), ("unwritten-speech",), ("carried-over",)]
+    between = _judged(piece_spans, aligned, owners, opens, [True, True, True])  # three sentences
+    assert [s.doubts for s in between] == [(), ("unwritten-speech",), ()]
