@@ -247,6 +247,28 @@ def test_music_under_a_voice_quiet_music_and_short_music_are_not_reported():
     assert found == []
 
 
+def test_music_is_heard_from_its_fade_in_to_its_fade_out_and_up_to_the_voice():
+    """real-cv-phone: an interlude fading in over 0.6 s was found 2.9 s long instead of 3.7 s,
+    and got no note. Soft sound without a voice right before or after the music is its fade."""
+    found = heard_music(
+        (10.0, 0.95, 0.0),
+        (1.0, 0.0, -60.0),  # the room
+        (0.8, 0.02, -35.0),  # the music fading in: far under the voice, well over the room
+        (2.6, 0.02, -3.0),  # the music
+        (0.6, 0.02, -36.0),  # fading out
+        (1.0, 0.0, -60.0),
+        (10.0, 0.95, 0.0),
+        (3.0, 0.02, -3.0),  # music right up to a voice: it stops where the voice is near
+        (10.0, 0.95, 0.0),
+        (1.0, 0.0, -60.0),
+    )
+    assert len(found) == 2
+    (a, b), (c, d) = found
+    assert a == pytest.approx(11.0, abs=0.1) and b == pytest.approx(15.0, abs=0.1)
+    assert c == pytest.approx(26.0, abs=0.25) and d == pytest.approx(29.0, abs=0.25)
+    assert d <= 29.0 and c >= 26.0  # never over the voice
+
+
 @pytest.fixture(scope="module")
 def real_mix() -> tuple[np.ndarray, list[tuple[float, float]], list[tuple[float, float]]]:
     """Real music (intro, interlude, outro; a bed 15 dB under the second block) around two
@@ -282,9 +304,9 @@ def test_the_aligner_reports_real_music_alone_and_not_the_voice_over_a_music_bed
     audio, alone, voice = real_mix
     texts = [verbalize(block.text) for block in ej_fra_blocks()[:2]]
     result = align(texts, [audio[i : i + RATE] for i in range(0, len(audio), RATE)], RATE)
-    for stretch in alone:  # faded in and out over 0.5 s: the edges are soft
+    for stretch in alone:  # faded in and out over 0.5 s: the fades are music too
         heard = sum(overlap(stretch, found) for found in result.music)
-        assert heard >= 0.8 * (stretch[1] - stretch[0]), (stretch, result.music)
+        assert heard >= 0.9 * (stretch[1] - stretch[0]), (stretch, result.music)
     for found in result.music:
         assert found[1] - found[0] >= AlignSettings().music_seconds
         assert all(overlap(found, said) < 0.2 for said in voice), (found, voice)
