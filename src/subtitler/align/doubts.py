@@ -45,6 +45,7 @@ STRANDED_AFTER = 1.0  # ...then a pause this long before the rest of their sente
 AFTER_UNHEARD_MISMATCH = 0.15  # after a sentence not heard, a first piece this far above the median
 SHORT_OPENING_SECONDS = 1.0  # a cue's first sentence this short (its usual time)...
 SHORT_UNWRITTEN_SECONDS = 0.25  # ...after this much voice no text explains
+SLOW_RUN = 1.3  # a first piece and a neighbour both this slow: unwritten speech spread under them
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Evidence:
     after_unheard: bool = False  # the text just before it was judged not said
     opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
     carried: bool = False  # the cue before it, inside a sentence, had voice no text explains before it
+    next_relative: float | None = None  # the piece after its first one
 
     def doubts(self) -> tuple[Doubt, ...]:
         reasons: list[Doubt] = []
@@ -85,6 +87,9 @@ class Evidence:
             reasons.append(Doubt.SHORT_OPENING)
         if self.carried:
             reasons.append(Doubt.CARRIED_OVER)
+        neighbours = [r for r in (self.previous_relative, self.next_relative) if r is not None]
+        if self.relative >= SLOW_RUN and any(r >= SLOW_RUN for r in neighbours):
+            reasons.append(Doubt.SLOW_RUN)
         if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
             reasons.append(Doubt.MUSIC_NEAR)
         return tuple(reasons)
@@ -102,6 +107,7 @@ def cue_evidence(
     previous_heard: Sequence[bool] | None = None,
     openings: Sequence[float | None] | None = None,
     opens: Sequence[bool] | None = None,
+    next_relative: Sequence[float | None] | None = None,
 ) -> list[Evidence | None]:
     """The evidence around each cue's start (None for a cue whose text was not heard: it is
     flagged as such).
@@ -112,7 +118,8 @@ def cue_evidence(
     ``pauses_after``: the time between its first piece and the rest of that piece's sentence
     (None where the piece ends its sentence); ``previous_heard``: whether the piece before it
     was heard; ``openings``: the usual time of its first piece where that piece is a whole
-    sentence (else None); ``opens``: whether it begins a sentence (None: each one does).
+    sentence (else None); ``opens``: whether it begins a sentence (None: each one does);
+    ``next_relative``: of the piece after its first one (None: none, or not heard).
     """
     out: list[Evidence | None] = []
     frames = len(voice)
@@ -121,6 +128,7 @@ def cue_evidence(
     previous_heard = previous_heard if previous_heard is not None else [True] * count
     openings = openings if openings is not None else [None] * count
     opens = opens if opens is not None else [True] * count
+    next_relative = next_relative if next_relative is not None else [None] * count
     for k, (span, (relative, mismatch), before_rel, before_end, pause_after) in enumerate(zip(
         spans, first_fits, previous_relative, previous_ends, pauses_after
     )):
@@ -141,6 +149,7 @@ def cue_evidence(
             opening_seconds=openings[k],
             carried=opens[k] and k > 0 and not opens[k - 1] and before is not None
             and Doubt.UNWRITTEN_SPEECH in before.doubts(),
+            next_relative=next_relative[k],
         ))
     return out
 

@@ -143,6 +143,8 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         previous_heard=[p == 0 or places[p - 1].found for p in pieces],
         openings=[usual(p) if whole_sentence(p) else None for p in pieces],
         opens=[opening(p) for p in pieces],
+        next_relative=[fits[p + 1].relative if p + 1 < len(places) and places[p + 1].found else None
+                       for p in pieces],
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
