@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from subtitler.layout import OutputLayout
 from subtitler.align import doubts
 from subtitler.align.aligner import Alignment, PieceFit
-from subtitler.align.doubts import Evidence, cue_evidence
+from subtitler.align.doubts import Evidence, Placement, cue_evidence
 from subtitler.align.features import HOP_SECONDS
 from subtitler.timing.audio import DOUBTED_CONFIDENCE, _judged
 from subtitler.config import CaptionConfig
@@ -160,10 +160,17 @@ def voice_track(seconds: float, voiced: list[tuple[float, float]]) -> np.ndarray
 
 
 def evidence(spans, voice, music=(), fits=None, previous=None, ends=None, pauses_after=None):
+    """Each cue's evidence, each cue one piece: by default at its usual pace, matching as well
+    as the file's median, the piece before it ending where the cue before ends."""
     fits = fits or [(1.0, 0.0)] * len(spans)
     previous = previous or [None] + [1.0] * (len(spans) - 1)
     ends = ends or [None] + [s.end for s in spans[:-1]]
-    return cue_evidence(spans, fits, previous, ends, voice, music, pauses_after)
+    pauses_after = pauses_after or [None] * len(spans)
+    return cue_evidence(
+        [Placement(span, relative, mismatch, before, end, pause_after=pause)
+         for span, (relative, mismatch), before, end, pause in zip(spans, fits, previous, ends, pauses_after)],
+        voice, music,
+    )
 
 
 def test_the_evidence_reads_the_voice_after_each_start_and_between_texts():

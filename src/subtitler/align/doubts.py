@@ -95,43 +95,33 @@ class Evidence:
         return tuple(reasons)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the alignment put one cue and the pieces of text around its first piece: what
+    :func:`cue_evidence` reads."""
+
+    span: SpeechSpan  # the cue's
+    relative: float  # its first piece: its time over its usual time...
+    mismatch: float  # ...and its distance above the file's median
+    previous_relative: float | None = None  # the piece before it (None: the first, or not heard)
+    previous_end: float | None = None  # where the piece before it ends (None: the first)
+    previous_heard: bool = True
+    next_relative: float | None = None  # the piece after its first one (None: none, or not heard)
+    pause_after: float | None = None  # from its first piece to the rest of that sentence (None: it ends it)
+    opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
+    opens: bool = True  # it begins a sentence
+
+
 def cue_evidence(
-    spans: Sequence[SpeechSpan],
-    first_fits: Sequence[tuple[float, float]],
-    previous_relative: Sequence[float | None],
-    previous_ends: Sequence[float | None],
-    voice: np.ndarray,
-    music: Sequence[tuple[float, float]],
-    pauses_after: Sequence[float | None] | None = None,
-    *,
-    previous_heard: Sequence[bool] | None = None,
-    openings: Sequence[float | None] | None = None,
-    opens: Sequence[bool] | None = None,
-    next_relative: Sequence[float | None] | None = None,
+    placements: Sequence[Placement], voice: np.ndarray, music: Sequence[tuple[float, float]]
 ) -> list[Evidence | None]:
     """The evidence around each cue's start (None for a cue whose text was not heard: it is
-    flagged as such).
-
-    ``spans``: each cue's span; ``first_fits``: (relative, mismatch) of its first piece;
-    ``previous_relative`` and ``previous_ends``: of the piece before it (None for the first);
-    ``voice``: the detector's probability per 10 ms frame; ``music``: sound without a voice;
-    ``pauses_after``: the time between its first piece and the rest of that piece's sentence
-    (None where the piece ends its sentence); ``previous_heard``: whether the piece before it
-    was heard; ``openings``: the usual time of its first piece where that piece is a whole
-    sentence (else None); ``opens``: whether it begins a sentence (None: each one does);
-    ``next_relative``: of the piece after its first one (None: none, or not heard).
-    """
+    flagged as such). ``voice``: the detector's probability per 10 ms frame; ``music``: sound
+    without a voice (seconds)."""
     out: list[Evidence | None] = []
     frames = len(voice)
-    count = len(spans)
-    pauses_after = pauses_after if pauses_after is not None else [None] * count
-    previous_heard = previous_heard if previous_heard is not None else [True] * count
-    openings = openings if openings is not None else [None] * count
-    opens = opens if opens is not None else [True] * count
-    next_relative = next_relative if next_relative is not None else [None] * count
-    for k, (span, (relative, mismatch), before_rel, before_end, pause_after) in enumerate(zip(
-        spans, first_fits, previous_relative, previous_ends, pauses_after
-    )):
+    for k, cue in enumerate(placements):
+        span, before_end = cue.span, cue.previous_end
         if not span.found:
             out.append(None)
             continue
@@ -140,16 +130,16 @@ def cue_evidence(
         after = float(voice[start : start + _frame(VOICE_AFTER_SECONDS, frames) + 1].mean()) if frames else 1.0
         unwritten, running_in = _unwritten(voice, before_end, span.start) if before_end is not None else (0.0, False)
         out.append(Evidence(
-            relative=relative, previous_relative=before_rel, voice_after=after, unwritten=unwritten,
-            running_in=running_in, mismatch=mismatch, confidence=span.confidence,
+            relative=cue.relative, previous_relative=cue.previous_relative, voice_after=after,
+            unwritten=unwritten, running_in=running_in, mismatch=cue.mismatch, confidence=span.confidence,
             near_music=any(b > span.start - MUSIC_SECONDS and a < span.end for a, b in music),
-            stranded=before_end is not None and pause_after is not None
-            and span.start - before_end < STRANDED_BEFORE and pause_after >= STRANDED_AFTER,
-            after_unheard=k > 0 and not previous_heard[k],
-            opening_seconds=openings[k],
-            carried=opens[k] and k > 0 and not opens[k - 1] and before is not None
+            stranded=before_end is not None and cue.pause_after is not None
+            and span.start - before_end < STRANDED_BEFORE and cue.pause_after >= STRANDED_AFTER,
+            after_unheard=k > 0 and not cue.previous_heard,
+            opening_seconds=cue.opening_seconds,
+            carried=cue.opens and k > 0 and not placements[k - 1].opens and before is not None
             and Doubt.UNWRITTEN_SPEECH in before.doubts(),
-            next_relative=next_relative[k],
+            next_relative=cue.next_relative,
         ))
     return out
 

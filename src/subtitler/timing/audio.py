@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..align.aligner import Alignment, align
-from ..align.doubts import cue_evidence
+from ..align.doubts import Placement, cue_evidence
 from ..align.settings import AlignSettings
 from ..align.verbalize import verbalize
 from ..config import CaptionConfig
@@ -133,18 +133,21 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         return places[p + 1].start - places[p].end if more else None
 
     evidence = cue_evidence(
-        spans,
-        [(fits[p].relative, fits[p].mismatch) for p in pieces],
-        [fits[p - 1].relative if p > 0 and places[p - 1].found else None for p in pieces],
-        [places[p - 1].end if p > 0 else None for p in pieces],
+        [
+            Placement(
+                span=span, relative=fits[p].relative, mismatch=fits[p].mismatch,
+                previous_relative=fits[p - 1].relative if p > 0 and places[p - 1].found else None,
+                previous_end=places[p - 1].end if p > 0 else None,
+                previous_heard=p == 0 or places[p - 1].found,
+                next_relative=fits[p + 1].relative if p + 1 < len(places) and places[p + 1].found else None,
+                pause_after=pause_after(p),
+                opening_seconds=usual(p) if whole_sentence(p) else None,
+                opens=opening(p),
+            )
+            for span, p in zip(spans, pieces)
+        ],
         aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
         aligned.music,
-        [pause_after(p) for p in pieces],
-        previous_heard=[p == 0 or places[p - 1].found for p in pieces],
-        openings=[usual(p) if whole_sentence(p) else None for p in pieces],
-        opens=[opening(p) for p in pieces],
-        next_relative=[fits[p + 1].relative if p + 1 < len(places) and places[p + 1].found else None
-                       for p in pieces],
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
     return tuple(
