@@ -27,8 +27,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -114,6 +115,7 @@ class RealCase:
     hesitations: int = 0  # a held vowel of the speaker's voice ("euh") before a sentence
     asides: int = 0  # a sentence said that is not in the transcript
     edits: float = 0.0  # share of sentences written loosely: an inner word dropped, changed or added
+    digits: bool = False  # numbers written in digits, as editors type them ("vingt-six" -> "26")
     bitrate: str = "64k"
 
 
@@ -142,6 +144,10 @@ CASES: tuple[RealCase, ...] = (
              "clean up speech: in 40 % of the sentences an inner word dropped, changed or added "
              "(never the first), music intro and 2 interludes", count=40, lead=(0.3, 1.0),
              tail=(0.3, 1.0), gap=(0.4, 2.0), long_pauses=3, interludes=2, edits=0.4),
+    RealCase("real-cv-digits", 201, "real-cv-read's audio with its numbers written in digits "
+             "(\"26 rue d'Elbach, 68, 210\", \"En 2004\", \"au numéro 30\", \"4.\"): are numbers said "
+             "as they are verbalised?", lead=(0.4, 1.5), tail=(0.4, 1.5), gap=(0.6, 2.5), long_pauses=8,
+             interludes=3, interlude=(6.0, 10.0), intro=(8.0, 12.0), outro=(6.0, 10.0), digits=True),
     RealCase("real-ej-fra", 206, "the ej-fra take (real read speech, one speaker, a false start "
              "in block 4) with real music intro, interlude and outro", source="ej-fra",
              lead=(0.15, 0.4), tail=(0.1, 0.3), gap=(0.5, 2.0), section=(2, 3), interludes=1,
@@ -238,6 +244,8 @@ def generate_real_case(case: RealCase, out: Path = OUT, force: bool = False) -> 
     chosen = order[: case.count] if case.count else order
     spare = [recordings[i] for i in order[len(chosen):]] or [recordings[i] for i in order]
     used = [recordings[i] for i in chosen]
+    if case.digits:  # the same audio, the text as typed: the truth's words are the written ones
+        used = [replace(r, text=in_digits(r.text)) for r in used]
     spread = case.level_jump_db or 2.0
     speaker_db = {speaker: rng.uniform(-spread, spread) for speaker in sorted({r.speaker for r in recordings})}
     reference = float(np.median([r.level for r in used]))
@@ -343,6 +351,22 @@ def generate_real_case(case: RealCase, out: Path = OUT, force: bool = False) -> 
     markdown = _markdown(case, markdown_paragraphs)
     return write_case(directory, slug, markdown, case.description, mixed, truth, case.bitrate, key, started,
                       media_rate=media_rate)
+
+
+# The numbers the Common Voice sentences spell out, as an editor types them (longest first).
+DIGITS = (
+    ("six cent cinquante", "650"), ("deux cent dix", "210"), ("deux mille quatre", "2004"),
+    ("soixante-sept", "67"), ("soixante-huit", "68"), ("vingt-six", "26"), ("vingt-trois", "23"),
+    ("numéro trente", "numéro 30"),
+)
+
+
+def in_digits(text: str) -> str:
+    """``text`` with its spelled-out numbers in digits; a sentence that is a number alone
+    ("Quatre.") too."""
+    for words, digits in DIGITS:
+        text = re.sub(rf"\b{words}\b", digits, text, flags=re.IGNORECASE)
+    return re.sub(r"^quatre(?=\W*$)", "4", text, flags=re.IGNORECASE)
 
 
 LOOSE_WORDS = ("donc", "alors", "vraiment", "bien", "aussi", "très")

@@ -10,7 +10,7 @@ import pytest
 from real_audio import EJ_FRA, common_voice, common_voice_clips, ej_fra_blocks
 from benchmarks import audio, onsets
 from benchmarks.generate import SAMPLE_RATE as RATE  # the benchmark's working rate
-from benchmarks.real_speech import Recording, _faded, _held_vowel, _music_only, _phone_band, _sentence
+from benchmarks.real_speech import Recording, _faded, _held_vowel, _music_only, _phone_band, _sentence, in_digits
 from benchmarks.score import Caption, TruthWord, flagged_cues, read_vtt, score
 
 # --- the voice extent --------------------------------------------------------------------------
@@ -192,3 +192,12 @@ def test_sentences_are_written_as_an_editor_would_and_clips_are_faded():
     faded = _faded(np.ones(RATE, np.float32), 0.01)
     assert faded[0] == 0.0 and faded[-1] == 0.0 and faded[RATE // 2] == 1.0
     assert _faded(np.ones(10, np.float32), 1.0)[5] == pytest.approx(1.0, abs=0.3)  # short: half each way
+
+
+def test_the_digits_case_writes_the_spelled_numbers_as_an_editor_types_them():
+    assert in_digits("Vingt-six rue d'Elbach, soixante-huit, deux cent dix, Retzwiller.") == (
+        "26 rue d'Elbach, 68, 210, Retzwiller.")
+    assert in_digits("En deux mille quatre, qui était Premier ministre ?") == "En 2004, qui était Premier ministre ?"
+    assert in_digits("Quatre.") == "4."
+    assert in_digits("Les deux licences développent leurs propres collections.") == (
+        "Les deux licences développent leurs propres collections.")  # a count in a sentence stays a word
