@@ -378,6 +378,23 @@ def test_the_locator_measures_the_pause_inside_the_sentence_of_a_cue_s_first_pie
     assert _judged(cue_spans, aligned, owners, [True, True, True])[1].doubts == ()  # two sentences
 
 
+def test_a_stranded_cue_starts_with_the_rest_of_its_sentence_at_the_onset_of_its_voice():
+    """The whole sentence is said after the pause: the cue starts there, still flagged. Where
+    the rest of the sentence was put just after the voice's onset (its first words' audio
+    left as a pause), the start walks back to the onset, never into the first piece."""
+    owners = [0, 1, 1]
+    piece_spans = (SpeechSpan(1.0, 5.0), SpeechSpan(5.0, 6.0), SpeechSpan(9.0, 12.0))
+    cue_spans = (SpeechSpan(1.0, 5.0), SpeechSpan(5.0, 12.0))
+    aligned = Alignment(spans=piece_spans, speech=(), duration=20.0, music=(),
+                        fits=(PieceFit(1.0, 0.0),) * 3, voice=voice_track(20.0, [(1.0, 6.0), (9.0, 12.0)]))
+    stranded = _judged(cue_spans, aligned, owners, [True, True, False])[1]
+    assert stranded.start == pytest.approx(9.0) and stranded.doubts == ("stranded-start",)
+    assert stranded.end == 12.0 and stranded.confidence == DOUBTED_CONFIDENCE
+    said_earlier = replace(aligned, voice=voice_track(20.0, [(1.0, 6.0), (8.4, 12.0)]))
+    assert _judged(cue_spans, said_earlier, owners, [True, True, False])[1].start == pytest.approx(8.4)
+    assert _judged(cue_spans, aligned, owners, [True, True, True])[1].start == 5.0  # not stranded: kept
+
+
 def test_the_locator_doubts_a_cue_after_a_sentence_not_heard_only_when_it_matches_less_well():
     owners = [0, 1, 2]
     piece_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(3.0, 3.1, 0.0, found=False), SpeechSpan(3.5, 6.0))
