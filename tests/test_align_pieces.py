@@ -4,6 +4,8 @@ real speech (ej-fra)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,7 @@ from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues
 from subtitler.media.probe import probe
 from subtitler.model import Cue, SpeechSpan
+from subtitler.timing.locator import TimeRange
 from subtitler.sentences import split_sentences
 from subtitler.transcript import load_transcript
 
@@ -154,3 +157,58 @@ def test_a_cue_whose_two_sentences_are_4_s_apart_starts_at_its_first_sentence(tm
     joanis_end = 2.88 + 4.0  # "Joanis" ends before the take's pause at 2.88 s, 4 s later here
     assert joanis_end - 0.5 < first.end <= second.start
     assert not first.doubts and first.confidence >= CaptionConfig().min_confidence
+
+
+# --- a second look after a sentence judged not said -------------------------------------------
+
+
+class _Answers(AudioLocator):
+    """The locator's own second-look rule, with the alignment of a stretch given: records
+    which cues it was asked to align again, where, and answers ``again``."""
+
+    def __init__(self, again: tuple[SpeechSpan, ...]) -> None:
+        super().__init__()
+        self.again, self.asked = again, []
+
+    def _located(self, cues, media, within):  # type: ignore[no-untyped-def]
+        self.asked.append(([c.index for c in cues], within))
+        return self.again, None
+
+
+FAST_READER = (  # real-cv-edited: the sentence read fast took the audio of the one before it
+    SpeechSpan(69.5, 72.8),
+    SpeechSpan(72.8, 74.4, 0.0, found=False),
+    SpeechSpan(74.4, 78.3, 0.4, doubts=("after-unheard",)),
+    SpeechSpan(80.2, 82.7),
+    SpeechSpan(91.0, 94.1),
+)
+
+
+def sentences() -> list[Cue]:
+    """Cue 2 goes on into cue 3 (one sentence); the others end theirs."""
+    return [replace(cue(k, f"Phrase {k}."), ends_sentence=k != 2) for k in range(5)]
+
+
+def test_after_a_sentence_not_heard_the_stretch_to_the_next_sentence_is_aligned_again():
+    heard = (SpeechSpan(74.4, 78.3), SpeechSpan(80.2, 81.6, 0.4, doubts=("stranded-start",)), SpeechSpan(81.6, 82.7))
+    locator = _Answers(heard)
+    spans = locator._looked_again(sentences(), None, TimeRange(0.0, 120.0), FAST_READER)
+    assert locator.asked == [([1, 2, 3], TimeRange(72.8, 91.0))]  # from the cue before to the next sentence
+    assert spans == (FAST_READER[0], *heard, FAST_READER[4])
+
+
+@pytest.mark.parametrize("again", [
+    (SpeechSpan(72.8, 74.4, 0.0, found=False), SpeechSpan(74.4, 78.3), SpeechSpan(80.2, 82.7)),  # still not heard
+    (SpeechSpan(74.4, 78.3, 0.4, doubts=("low-match",)), SpeechSpan(80.2, 81.6, 0.4, doubts=("uneven-pace",)),
+     SpeechSpan(81.6, 82.7, 0.4, doubts=("neighbour-pace",))),  # heard, but more cues in doubt
+])
+def test_the_second_look_is_kept_only_when_it_hears_the_sentence_and_doubts_no_more_cues(again):
+    spans = _Answers(again)._looked_again(sentences(), None, TimeRange(0.0, 120.0), FAST_READER)
+    assert spans == FAST_READER
+
+
+def test_no_second_look_without_a_sentence_not_heard_followed_by_a_poor_match():
+    plain = tuple(replace(s, found=True, doubts=()) for s in FAST_READER)
+    locator = _Answers(plain)
+    assert locator._looked_again(sentences(), None, TimeRange(0.0, 120.0), plain) == plain
+    assert locator.asked == []

@@ -37,18 +37,10 @@ class AudioLocator:
     ) -> LocatedSpeech:
         if not media.has_audio:
             raise AlignmentError("the media has no audio stream", media.path)
-        pieces, owners, opens, sentences = _pieces(cues)
         within = within or TimeRange(0.0, media.duration)
-        try:
-            aligned = align(pieces, _chunks(media, within), SAMPLE_RATE, self.settings,
-                            duration_hint=within.duration, sentence_starts=opens)
-        except MediaError as error:
-            raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
-        except AlignmentError as error:
-            raise AlignmentError(error.message, media.path) from None
-        result = replace(aligned, spans=_judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners, opens,
-                                                    sentences))
-        not_found = [k for k, span in enumerate(result.spans) if not span.found]
+        spans, aligned = self._located(cues, media, within)
+        spans = self._looked_again(cues, media, within, spans)
+        not_found = [k for k, span in enumerate(spans) if not span.found]
         warnings = []
         if not_found:
             warnings.append(
@@ -56,15 +48,60 @@ class AudioLocator:
                 + ", ".join(f"#{cues[k].index + 1}" for k in not_found[:20])
                 + (" ..." if len(not_found) > 20 else "")
             )
-        shift = within.start  # the spans, segments and music are in the range's own time
+        shift = within.start  # the segments and music are in the range's own time
         return LocatedSpeech(
-            spans=tuple(replace(s, start=s.start + shift, end=s.end + shift) for s in result.spans)
-            if shift else result.spans,
+            spans=spans,
             method="audio",
             warnings=tuple(warnings),
-            music=tuple((a + shift, b + shift) for a, b in result.music),
-            speech=tuple((a + shift, b + shift) for a, b in result.speech),
+            music=tuple((a + shift, b + shift) for a, b in aligned.music),
+            speech=tuple((a + shift, b + shift) for a, b in aligned.speech),
         )
+
+    def _located(
+        self, cues: Sequence[Cue], media: MediaInfo, within: TimeRange
+    ) -> tuple[tuple[SpeechSpan, ...], Alignment]:
+        """Each cue's span (in the media's time, with its doubts) and the alignment."""
+        pieces, owners, opens, sentences = _pieces(cues)
+        try:
+            aligned = align(pieces, _chunks(media, within), SAMPLE_RATE, self.settings,
+                            duration_hint=within.duration, sentence_starts=opens)
+        except MediaError as error:
+            raise AlignmentError(f"cannot read the audio: {error.message}", media.path) from None
+        except AlignmentError as error:
+            raise AlignmentError(error.message, media.path) from None
+        spans = _judged(_cue_spans(aligned.spans, owners, len(cues)), aligned, owners, opens, sentences)
+        shift = within.start
+        return tuple(replace(s, start=s.start + shift, end=s.end + shift) for s in spans) if shift else spans, aligned
+
+    def _looked_again(
+        self, cues: Sequence[Cue], media: MediaInfo, within: TimeRange, spans: tuple[SpeechSpan, ...]
+    ) -> tuple[SpeechSpan, ...]:
+        """A second look where a sentence judged not said is followed by one matching less
+        well than usual (``after-unheard``): its neighbour may have taken its audio because
+        that neighbour was read fast, which the whole-file alignment prices dearly. The
+        stretch from the heard cue before to the next sentence after is aligned on its own;
+        its answer is kept when it hears the sentence and leaves no more cues in doubt
+        (real-cv-edited: 1.7 and 5.8 s early, both within 100 ms after)."""
+        out = list(spans)
+        for k, span in enumerate(spans):
+            if Doubt.AFTER_UNHEARD not in span.doubts or k < 1 or out[k - 1].found or not out[k].found:
+                continue
+            first = k - 1
+            stop = k + 1
+            while stop < len(cues) and not cues[stop - 1].ends_sentence:
+                stop += 1
+            start = out[first - 1].end if first > 0 else within.start
+            end = out[stop].start if stop < len(cues) else within.end
+            if end - start <= 0.0:
+                continue
+            again, _ = self._located(cues[first:stop], media, TimeRange(start, end))
+            if again[0].found and _in_doubt(again) <= _in_doubt(out[first:stop]):
+                out[first:stop] = again
+        return tuple(out)
+
+
+def _in_doubt(spans: Sequence[SpeechSpan]) -> int:
+    return sum(1 for span in spans if not span.found or span.doubts)
 
 
 PAUSE_AFTER = re.compile(r"(?<=[.!?…;:,])\s+")
