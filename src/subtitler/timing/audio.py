@@ -1,5 +1,7 @@
 """The ``audio`` timing method: decode the media's audio track and align every cue with it
-(:mod:`subtitler.align`), then say which starts are in doubt (:mod:`subtitler.align.doubts`)."""
+(:mod:`subtitler.align`), then say which starts are in doubt (:mod:`subtitler.align.doubts`)
+and act on two of those doubts: a stranded start moves to the rest of its sentence, and the
+stretch around a sentence judged not said is looked at again."""
 
 from __future__ import annotations
 
@@ -83,8 +85,8 @@ class AudioLocator:
         its answer is kept when it hears the sentence and leaves no more cues in doubt
         (real-cv-edited: 1.7 and 5.8 s early, both within 100 ms after)."""
         out = list(spans)
-        for k, span in enumerate(spans):
-            if Doubt.AFTER_UNHEARD not in span.doubts or k < 1 or out[k - 1].found or not out[k].found:
+        for k in range(1, len(out)):
+            if Doubt.AFTER_UNHEARD not in out[k].doubts or out[k - 1].found or not out[k].found:
                 continue
             first = k - 1
             stop = k + 1
