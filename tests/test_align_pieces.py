@@ -20,6 +20,7 @@ from subtitler.align.verbalize import verbalize
 from subtitler.config import CaptionConfig
 from subtitler.cues import build_cues
 from subtitler.media.probe import probe
+from subtitler.errors import AlignmentError
 from subtitler.model import Cue, SpeechSpan
 from subtitler.timing.locator import TimeRange
 from subtitler.sentences import split_sentences
@@ -212,3 +213,11 @@ def test_no_second_look_without_a_sentence_not_heard_followed_by_a_poor_match():
     locator = _Answers(plain)
     assert locator._looked_again(sentences(), None, TimeRange(0.0, 120.0), plain) == plain
     assert locator.asked == []
+
+
+def test_a_stretch_too_short_to_align_again_keeps_the_first_answer():
+    class TooShort(_Answers):
+        def _located(self, cues, media, within):  # type: ignore[no-untyped-def]
+            raise AlignmentError("the audio is too short to align")
+
+    assert TooShort(())._looked_again(sentences(), None, TimeRange(0.0, 120.0), FAST_READER) == FAST_READER

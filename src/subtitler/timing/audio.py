@@ -94,9 +94,10 @@ class AudioLocator:
                 stop += 1
             start = out[first - 1].end if first > 0 else within.start
             end = out[stop].start if stop < len(cues) else within.end
-            if end - start <= 0.0:
+            try:
+                again, _ = self._located(cues[first:stop], media, TimeRange(start, end))
+            except AlignmentError:  # too short a stretch to align: the first answer stands
                 continue
-            again, _ = self._located(cues[first:stop], media, TimeRange(start, end))
             if again[0].found and _in_doubt(again) <= _in_doubt(out[first:stop]):
                 out[first:stop] = again
         return tuple(out)
