@@ -221,3 +221,14 @@ def test_a_stretch_too_short_to_align_again_keeps_the_first_answer():
             raise AlignmentError("the audio is too short to align")
 
     assert TooShort(())._looked_again(sentences(), None, TimeRange(0.0, 120.0), FAST_READER) == FAST_READER
+
+
+def test_a_run_looks_again_at_most_a_bounded_number_of_stretches(monkeypatch):
+    """A transcript far from its audio could ask for a second look at every other cue; each
+    decodes and synthesises again, so a run takes a bounded number of them."""
+    monkeypatch.setattr("subtitler.timing.audio.SECOND_LOOKS", 2)
+    many = tuple(s for _ in range(5) for s in FAST_READER[1:3])  # not heard, then after-unheard, five times
+    cues = [cue(k, f"Phrase {k}.") for k in range(len(many))]
+    locator = _Answers((SpeechSpan(0.0, 1.0, 0.0, found=False), SpeechSpan(1.0, 2.0)))
+    locator._looked_again(cues, None, TimeRange(0.0, 120.0), many)
+    assert len(locator.asked) == 2

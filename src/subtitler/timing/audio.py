@@ -25,6 +25,7 @@ from .locator import LocatedSpeech, TimeRange
 SAMPLE_RATE = 16000
 DOUBTED_CONFIDENCE = 0.4  # a cue with a reason to doubt its start is below config.min_confidence
 RESTART_REACH = 1.5  # seconds a restarted cue's start may walk back over the voice (see _restarted)
+SECOND_LOOKS = 20  # most stretches aligned again in one run (each decodes and synthesises again)
 CHUNK_SECONDS = 30.0
 
 
@@ -85,9 +86,13 @@ class AudioLocator:
         its answer is kept when it hears the sentence and leaves no more cues in doubt
         (real-cv-edited: 1.7 and 5.8 s early, both within 100 ms after)."""
         out = list(spans)
+        looks = 0
         for k in range(1, len(out)):
             if Doubt.AFTER_UNHEARD not in out[k].doubts or out[k - 1].found or not out[k].found:
                 continue
+            if looks == SECOND_LOOKS:  # a transcript far from the audio: its doubts say so already
+                break
+            looks += 1
             first = k - 1
             stop = k + 1
             while stop < len(cues) and not cues[stop - 1].ends_sentence:
