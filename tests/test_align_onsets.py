@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from subtitler.align import activity
 from subtitler.align.edges import Onsets
@@ -80,3 +82,16 @@ def test_below_a_level_of_2_56_s_cells_the_band_is_wider_than_at_the_last_level(
     last = band_widths(settings.fine_factor, settings)
     above = band_widths(4 * settings.fine_factor, settings)
     assert above - last >= 2 * (48 - 16) - 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.booleans(), max_size=60))
+def test_the_runs_of_a_mask_are_its_maximal_stretches_of_true_frames_in_order(flags):
+    mask = np.array(flags, bool)
+    found = activity.runs(mask)
+    covered = np.zeros(len(mask), bool)
+    for a, b in found:
+        assert 0 <= a < b <= len(mask) and mask[a:b].all()
+        assert (a == 0 or not mask[a - 1]) and (b == len(mask) or not mask[b])  # maximal
+        covered[a:b] = True
+    assert np.array_equal(covered, mask) and list(found[:, 0]) == sorted(found[:, 0])

@@ -34,19 +34,22 @@ def speech_frames(log_energy: np.ndarray) -> np.ndarray:
     return fill_runs(active, True, round(MIN_SPEECH_SECONDS / HOP_SECONDS))
 
 
+def runs(mask: np.ndarray) -> np.ndarray:
+    """The runs of true frames of ``mask``, as rows (first frame, frame after the last)."""
+    flags = np.concatenate([[False], np.asarray(mask, bool), [False]]).astype(np.int8)
+    return np.flatnonzero(np.diff(flags)).reshape(-1, 2)
+
+
 def segments(active: np.ndarray) -> list[tuple[float, float]]:
     """Runs of True frames as (start, end) seconds."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], active, [False]]).astype(np.int8)))
-    return [(float(a * HOP_SECONDS), float(b * HOP_SECONDS)) for a, b in edges.reshape(-1, 2)]
+    return [(float(a * HOP_SECONDS), float(b * HOP_SECONDS)) for a, b in runs(active)]
 
 
 def fill_runs(mask: np.ndarray, value: bool, shorter_than: int, edges: bool = False) -> np.ndarray:
     """Flip runs of ``value`` shorter than ``shorter_than`` frames to ``not value``: the inner
     runs only, or also those touching either end with ``edges``."""
     out = mask.copy()
-    runs = np.concatenate([[False], mask == value, [False]]).astype(np.int8)
-    bounds = np.flatnonzero(np.diff(runs))
-    for a, b in bounds.reshape(-1, 2):
+    for a, b in runs(mask == value):
         if b - a < shorter_than and (edges or (a > 0 and b < len(mask))):
             out[a:b] = not value
     return out

@@ -21,7 +21,7 @@ class Onsets:
     def __init__(self, voice: np.ndarray, log_energy: np.ndarray, levels: Levels, settings: AlignSettings):
         run = round(settings.onset_run / HOP_SECONDS)
         speech = activity.fill_runs(voice >= 0.5, True, run, edges=True)
-        for a, b in np.flatnonzero(np.diff(np.concatenate([[0], speech, [0]]).astype(np.int8))).reshape(-1, 2):
+        for a, b in activity.runs(speech):
             if voice[a:b].max() < settings.onset_sure:
                 speech[a:b] = False  # a breath, a click: the detector is never sure of it
         edges = np.flatnonzero(np.diff(np.concatenate([[0], speech.astype(np.int8)])) == 1)

@@ -88,10 +88,8 @@ def music_frames(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, sett
 
 def _grown(core: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """``core`` grown over the runs of ``allowed`` frames that touch it."""
-    either = core | allowed
-    bounds = np.flatnonzero(np.diff(np.concatenate([[False], either, [False]]).astype(np.int8))).reshape(-1, 2)
     out = np.zeros(len(core), bool)
-    for a, b in bounds:
+    for a, b in activity.runs(core | allowed):
         if core[a:b].any():
             out[a:b] = True
     return out

@@ -119,10 +119,9 @@ SENTENCE_END = ".!?…"
 def _pieces(cues: Sequence[Cue]) -> tuple[list[str], list[int], list[bool], list[bool]]:
     """The verbalised text of every cue, cut where a speaker may pause (after punctuation);
     the cue each piece belongs to; whether it opens a cue or a sentence; whether it opens a
-    sentence. Between pieces, as
-    between cues, the aligner allows a pause (and before a sentence, a filler): real
-    speakers pause at commas and between the sentences of one cue, and a cue matched as one
-    piece across a 5 s pause lost its first sentence."""
+    sentence. Between pieces, as between cues, the aligner allows a pause (and before a
+    sentence, a filler): real speakers pause at commas and between the sentences of one cue,
+    and a cue matched as one piece across a 5 s pause lost its first sentence."""
     pieces: list[str] = []
     owners: list[int] = []
     opens: list[bool] = []
@@ -179,6 +178,7 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
         more = opens is not None and p + 1 < len(places) and not opens[p + 1] and places[p + 1].found
         return places[p + 1].start - places[p].end if more else None
 
+    voice = aligned.voice if aligned.voice is not None else np.zeros(0, np.float32)
     evidence = cue_evidence(
         [
             Placement(
@@ -193,11 +193,10 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
             )
             for span, p in zip(spans, pieces)
         ],
-        aligned.voice if aligned.voice is not None else np.zeros(0, np.float32),
+        voice,
         aligned.music,
     )
     doubted = [e.doubts() if e is not None else () for e in evidence]
-    voice = aligned.voice if aligned.voice is not None else np.zeros(0, np.float32)
     return tuple(
         replace(span, doubts=tuple(reasons),
                 start=_restarted(places, p, voice) if Doubt.STRANDED_START in reasons else span.start,
