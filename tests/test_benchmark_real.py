@@ -4,6 +4,8 @@ and the pure helpers that lay the cases out (``benchmarks/real_speech.py``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -201,3 +203,42 @@ def test_the_digits_case_writes_the_spelled_numbers_as_an_editor_types_them():
     assert in_digits("Quatre.") == "4."
     assert in_digits("Les deux licences développent leurs propres collections.") == (
         "Les deux licences développent leurs propres collections.")  # a count in a sentence stays a word
+
+
+# --- held-out seeds and the pooled figures ------------------------------------------------------
+
+
+def test_every_common_voice_recipe_is_also_drawn_with_two_other_seeds():
+    from benchmarks.real_speech import CASES, HELD_OUT_FROM, is_held_out
+
+    by_name = {case.name: case for case in CASES}
+    for name in HELD_OUT_FROM:
+        base = by_name[name]
+        drawn = [by_name[f"{name}-{n}"] for n in (2, 3)]
+        assert all(is_held_out(case.name) for case in drawn) and not is_held_out(name)
+        assert len({base.seed, *(case.seed for case in drawn)}) == 3
+        assert all(replace(case, name=name, seed=base.seed, description=base.description) == base for case in drawn)
+    assert not any(is_held_out(name) for name in ("real-cv-digits", "real-ej-fra", "real-cv-untidy-limits"))
+
+
+def test_the_pooled_table_counts_cues_apart_for_the_designed_on_and_held_out_cases():
+    """Each case's percentages are turned back into counts and summed; the digits case (the
+    read case's audio again) is left out."""
+    from benchmarks.run_alignment import Result, pooled_table
+
+    def result(case: str, cues: int, within: float, early: float, far: int, far_flagged: float | None,
+               near_flagged: float | None) -> Result:
+        scored = score([], [])  # every field present; only these matter here
+        fields = {**scored.as_dict(), "cues": cues, "within_250": within, "early_120": early, "far_cues": far,
+                  "far_flagged": far_flagged, "near_flagged": near_flagged}
+        return Result(case, "audio", 60.0, 1.0, 1.0, 60.0, 60.0, 100.0, "audio", (), fields)
+
+    table = pooled_table([
+        result("real-cv-read", 50, 100.0, 2.0, 0, None, 4.0),  # 50 right, 1 early, 2 flagged
+        result("real-cv-digits", 50, 0.0, 100.0, 50, 0.0, 0.0),  # left out
+        result("real-cv-untidy", 40, 95.0, 5.0, 2, 100.0, 100 * 2 / 38),  # 38 right, 2 early, 2 flagged
+        result("real-cv-untidy-2", 40, 75.0, 20.0, 10, 40.0, 0.0),  # 30 right, 8 early, 4 of 10 far flagged
+    ])
+    rows = table.splitlines()
+    assert rows[2] == "| designed on | audio | 2 | 90 | 97.8 % (88/90) | 3.3 % (3/90) | 100.0 % (2/2) | 4.5 % (4/88) |"
+    assert rows[3] == "| held out (other seeds) | audio | 1 | 40 | 75.0 % (30/40) | 20.0 % (8/40) | 40.0 % (4/10) | 0.0 % (0/30) |"
