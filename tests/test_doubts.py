@@ -95,14 +95,12 @@ def test_a_cue_after_voice_no_text_explains_inside_the_sentence_before_is_carrie
     assert reasons(carried=True) == {Doubt.CARRIED_OVER}
 
 
-def test_a_slow_first_piece_next_to_another_slow_piece_is_a_slow_run():
-    """ej-fra with a block said but not written: the texts around it share its speech, each
-    taking 1.34-1.46 times its usual time; a single slow piece is a slow speaker."""
-    assert reasons(relative=1.4, previous_relative=1.45) == {Doubt.SLOW_RUN}
-    assert reasons(relative=1.4, next_relative=1.35) == {Doubt.SLOW_RUN}
-    assert reasons(relative=1.4, previous_relative=1.0, next_relative=0.9) == set()
-    assert reasons(relative=1.0, previous_relative=1.45, next_relative=1.45) == set()
-    assert reasons(relative=1.4, previous_relative=None, next_relative=None) == set()
+def test_slow_pieces_side_by_side_are_slow_speakers_not_a_reason():
+    """Two pieces in a row taking 1.3-1.6 times their usual time are, on recordings with many
+    speakers, slow speakers: a rule flagging them flagged 2-4 % of the right cues of the
+    real-speech cases drawn with other seeds, and no cue far off that nothing else flagged."""
+    assert reasons(relative=1.4, previous_relative=1.45) == set()
+    assert reasons(relative=1.55, previous_relative=1.5) == set()
 
 
 def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
@@ -119,7 +117,6 @@ def test_every_reason_can_be_given_at_once_and_is_described():
     everything = replace(CLEAR, relative=9.0, previous_relative=0.1, voice_after=0.0, unwritten=9.0,
                          mismatch=2.0, confidence=0.0, near_music=True, stranded=True, after_unheard=True,
                          opening_seconds=0.5, carried=True).doubts()
-    everything += replace(CLEAR, relative=1.5, previous_relative=1.5).doubts()  # slow, not uneven
     assert set(everything) == set(Doubt) and len(everything) == len(Doubt)
     for doubt in Doubt:
         assert len(doubt.description) > 20 and doubt.description not in [f.description for f in Flag]

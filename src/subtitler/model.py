@@ -220,7 +220,6 @@ class Doubt(StrEnum):
     AFTER_UNHEARD = "after-unheard"
     SHORT_OPENING = "short-opening"
     CARRIED_OVER = "carried-over"
-    SLOW_RUN = "slow-run"
 
     @property
     def description(self) -> str:
@@ -249,8 +248,6 @@ _DOUBT_DESCRIPTIONS = {
     "just before: a short sentence said alone may have been taken for a hesitation",
     Doubt.CARRIED_OVER: "speech that the transcript does not have was heard inside the sentence before: "
     "that sentence's last words, and this cue with them, may have been pushed late",
-    Doubt.SLOW_RUN: "its first words and the words next to them all took much longer than usual: "
-    "speech that the transcript does not have may be spread under them",
 }
 
 _FRENCH_LABELS: dict[Flag | Doubt, str] = {
@@ -281,8 +278,6 @@ _FRENCH_LABELS: dict[Flag | Doubt, str] = {
     "cette phrase a pu être prise pour une hésitation",
     Doubt.CARRIED_OVER: "parole absente de la transcription au milieu de la phrase d’avant : sa fin, "
     "et ce sous-titre avec elle, ont pu être décalées",
-    Doubt.SLOW_RUN: "ses premiers mots et leurs voisins ont tous pris bien plus que leur temps : "
-    "de la parole absente de la transcription est peut-être répartie dessous",
 }
 
 CueFlag = Flag | Doubt

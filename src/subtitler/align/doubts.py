@@ -45,7 +45,6 @@ STRANDED_AFTER = 1.0  # ...then a pause this long before the rest of their sente
 AFTER_UNHEARD_MISMATCH = 0.15  # after a sentence not heard, a first piece this far above the median
 SHORT_OPENING_SECONDS = 1.0  # a cue's first sentence this short (its usual time)...
 SHORT_UNWRITTEN_SECONDS = 0.25  # ...after this much voice no text explains
-SLOW_RUN = 1.3  # a first piece and a neighbour both this slow: unwritten speech spread under them
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class Evidence:
     after_unheard: bool = False  # the text just before it was judged not said
     opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
     carried: bool = False  # the cue before it, inside a sentence, had voice no text explains before it
-    next_relative: float | None = None  # the piece after its first one
 
     def doubts(self) -> tuple[Doubt, ...]:
         reasons: list[Doubt] = []
@@ -87,9 +85,6 @@ class Evidence:
             reasons.append(Doubt.SHORT_OPENING)
         if self.carried:
             reasons.append(Doubt.CARRIED_OVER)
-        neighbours = [r for r in (self.previous_relative, self.next_relative) if r is not None]
-        if self.relative >= SLOW_RUN and any(r >= SLOW_RUN for r in neighbours):
-            reasons.append(Doubt.SLOW_RUN)
         if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
             reasons.append(Doubt.MUSIC_NEAR)
         return tuple(reasons)
@@ -106,7 +101,6 @@ class Placement:
     previous_relative: float | None = None  # the piece before it (None: the first, or not heard)
     previous_end: float | None = None  # where the piece before it ends (None: the first)
     previous_heard: bool = True
-    next_relative: float | None = None  # the piece after its first one (None: none, or not heard)
     pause_after: float | None = None  # from its first piece to the rest of that sentence (None: it ends it)
     opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
     opens: bool = True  # it begins a sentence
@@ -139,7 +133,6 @@ def cue_evidence(
             opening_seconds=cue.opening_seconds,
             carried=cue.opens and k > 0 and not placements[k - 1].opens and before is not None
             and Doubt.UNWRITTEN_SPEECH in before.doubts(),
-            next_relative=cue.next_relative,
         ))
     return out
 

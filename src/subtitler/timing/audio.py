@@ -186,7 +186,6 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
                 previous_relative=fits[p - 1].relative if p > 0 and places[p - 1].found else None,
                 previous_end=places[p - 1].end if p > 0 else None,
                 previous_heard=p == 0 or places[p - 1].found,
-                next_relative=fits[p + 1].relative if p + 1 < len(places) and places[p + 1].found else None,
                 pause_after=pause_after(p),
                 opening_seconds=usual(p) if whole_sentence(p) else None,
                 opens=opening(p),
