@@ -95,6 +95,14 @@ def test_a_cue_after_voice_no_text_explains_inside_the_sentence_before_is_carrie
     assert reasons(carried=True) == {Doubt.CARRIED_OVER}
 
 
+def test_first_words_matching_another_voice_onset_nearby_clearly_better_are_a_reason():
+    """Their match there costs 0.9 of the match where they stand or less (on real speakers
+    joined, every sentence on its own voice measured 0.93 or more: test_align_elsewhere)."""
+    assert reasons(elsewhere=0.85) == {Doubt.ELSEWHERE}
+    assert reasons(elsewhere=0.95) == set()
+    assert reasons(elsewhere=1.2) == set()
+
+
 def test_slow_pieces_side_by_side_are_slow_speakers_not_a_reason():
     """Two pieces in a row taking 1.3-1.6 times their usual time are, on recordings with many
     speakers, slow speakers: a rule flagging them flagged 14 of the 446 right cues of the
@@ -116,7 +124,7 @@ def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
 def test_every_reason_can_be_given_at_once_and_is_described():
     everything = replace(CLEAR, relative=9.0, previous_relative=0.1, voice_after=0.0, unwritten=9.0,
                          mismatch=2.0, confidence=0.0, near_music=True, stranded=True, after_unheard=True,
-                         opening_seconds=0.5, carried=True).doubts()
+                         opening_seconds=0.5, carried=True, elsewhere=0.5).doubts()
     assert set(everything) == set(Doubt) and len(everything) == len(Doubt)
     for doubt in Doubt:
         assert len(doubt.description) > 20 and doubt.description not in [f.description for f in Flag]
@@ -240,6 +248,12 @@ def test_the_locator_puts_the_reasons_on_each_cue_and_caps_a_doubted_cue_s_confi
     assert DOUBTED_CONFIDENCE < CaptionConfig().min_confidence  # a doubted cue is flagged low-confidence too
     assert judged[4] == cue_spans[4]  # not heard: flagged as such, not doubted
     assert [(s.start, s.end, s.found) for s in judged] == [(s.start, s.end, s.found) for s in cue_spans]
+    # cue 1's first piece matches another voice onset nearby better (and then its music counts);
+    # cue 0's second piece does too, but only a cue's first words say where it starts
+    elsewhere = replace(aligned, fits=(PieceFit(1.0, 0.0), PieceFit(1.0, 0.0, 0.5), PieceFit(0.9, 0.0, 0.8),
+                                       *aligned.fits[3:]))
+    assert [set(s.doubts) for s in _judged(cue_spans, elsewhere, owners)][:2] == [
+        set(), {"matches-elsewhere", "music-near"}]
 
 
 # --- the report, the terminal, the QA timeline -----------------------------------------------

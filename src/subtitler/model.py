@@ -220,6 +220,7 @@ class Doubt(StrEnum):
     AFTER_UNHEARD = "after-unheard"
     SHORT_OPENING = "short-opening"
     CARRIED_OVER = "carried-over"
+    ELSEWHERE = "matches-elsewhere"
 
     @property
     def description(self) -> str:
@@ -248,6 +249,8 @@ _DOUBT_DESCRIPTIONS = {
     "just before: a short sentence said alone may have been taken for a hesitation",
     Doubt.CARRIED_OVER: "speech that the transcript does not have was heard inside the sentence before: "
     "that sentence's last words, and this cue with them, may have been pushed late",
+    Doubt.ELSEWHERE: "its first words match the speech after another pause nearby (within 8 s) "
+    "better than where they are: the cue may belong there",
 }
 
 _FRENCH_LABELS: dict[Flag | Doubt, str] = {
@@ -278,6 +281,8 @@ _FRENCH_LABELS: dict[Flag | Doubt, str] = {
     "cette phrase a pu être prise pour une hésitation",
     Doubt.CARRIED_OVER: "parole absente de la transcription au milieu de la phrase d’avant : sa fin, "
     "et ce sous-titre avec elle, ont pu être décalées",
+    Doubt.ELSEWHERE: "ses premiers mots ressemblent davantage à la parole entendue après une autre "
+    "pause proche (à moins de 8 s) : le sous-titre est peut-être à sa place là-bas",
 }
 
 CueFlag = Flag | Doubt

@@ -34,6 +34,7 @@ from ..errors import AlignmentError
 from ..model import SpeechSpan
 from . import activity
 from .edges import Onsets, extend_to_offsets
+from .elsewhere import elsewhere_ratios
 from .features import CEPSTRA, CEPSTRUM_WEIGHTS, HOP_SECONDS, normalise_locally
 from .layout import paced, speaker_pace, synthetic_layout
 from .levels import Levels, voiced
@@ -54,6 +55,7 @@ class PieceFit:
 
     relative: float  # time it got over its usual time (1: the speaker's own pace)
     mismatch: float  # mean distance along the path above the file's median, chance units
+    elsewhere: float = 1.0  # its match at the best other voice onset nearby over its match here
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ def align(
     filler = fine.features[filler_start : filler_start + filler_length]
     onsets = Onsets(voice, log_energy, levels, settings)
     spans, fits = _locate(Problem(real, fine, pieces, filler, log_energy, settings), onsets)
+    compared = [bool(opens[k]) and span.found for k, span in zip(spoken, spans)]
+    ratios = elsewhere_ratios(features, voice, pieces, spans, compared)
+    fits = [replace(fit, elsewhere=round(float(ratio), 3)) for fit, ratio in zip(fits, ratios)]
     every_fit = [PieceFit(0.0, 0.0)] * len(texts)
     for k, fit in zip(spoken, fits):
         every_fit[k] = fit

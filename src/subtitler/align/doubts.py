@@ -7,7 +7,10 @@ What a wrong placement does leave is a trace in the alignment around it: the cue
 words or the words before them took far more or far less than their usual time (a sentence
 stole another's audio), the cue starts where no voice is (music, silence), or voiced audio
 that no text explains lies just before it (a sentence said twice, an aside, a false start,
-or words matched to the wrong speech). Each trace is a reason, shown to the editor.
+or words matched to the wrong speech). Each trace is a reason, shown to the editor. One
+reason does read the words themselves (:mod:`.elsewhere`): compared each side normalised on
+its own, a cue's first words may match the speech after another pause nearby clearly
+better (0.9 of the price or less) than where they stand.
 
 The thresholds were set on the real-speech benchmark so that a cue whose start is right
 (within 250 ms) is flagged in under 5 % of cases (``python benchmarks/run_alignment.py
@@ -45,6 +48,7 @@ STRANDED_AFTER = 1.0  # ...then a pause this long before the rest of their sente
 AFTER_UNHEARD_MISMATCH = 0.15  # after a sentence not heard, a first piece this far above the median
 SHORT_OPENING_SECONDS = 1.0  # a cue's first sentence this short (its usual time)...
 SHORT_UNWRITTEN_SECONDS = 0.25  # ...after this much voice no text explains
+ELSEWHERE_RATIO = 0.9  # its first words match another voice onset nearby this much better
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Evidence:
     after_unheard: bool = False  # the text just before it was judged not said
     opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
     carried: bool = False  # the cue before it, inside a sentence, had voice no text explains before it
+    elsewhere: float = 1.0  # its first piece's match at the best other voice onset nearby over here
 
     def doubts(self) -> tuple[Doubt, ...]:
         reasons: list[Doubt] = []
@@ -85,6 +90,8 @@ class Evidence:
             reasons.append(Doubt.SHORT_OPENING)
         if self.carried:
             reasons.append(Doubt.CARRIED_OVER)
+        if self.elsewhere < ELSEWHERE_RATIO:
+            reasons.append(Doubt.ELSEWHERE)
         if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
             reasons.append(Doubt.MUSIC_NEAR)
         return tuple(reasons)
@@ -104,6 +111,7 @@ class Placement:
     pause_after: float | None = None  # from its first piece to the rest of that sentence (None: it ends it)
     opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
     opens: bool = True  # it begins a sentence
+    elsewhere: float = 1.0  # its first piece's match at the best other voice onset nearby over here
 
 
 def cue_evidence(
@@ -133,6 +141,7 @@ def cue_evidence(
             opening_seconds=cue.opening_seconds,
             carried=cue.opens and k > 0 and not placements[k - 1].opens and before is not None
             and Doubt.UNWRITTEN_SPEECH in before.doubts(),
+            elsewhere=cue.elsewhere,
         ))
     return out
 

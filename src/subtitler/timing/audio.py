@@ -189,6 +189,7 @@ def _judged(spans: Sequence[SpeechSpan], aligned: Alignment, owners: Sequence[in
                 pause_after=pause_after(p),
                 opening_seconds=usual(p) if whole_sentence(p) else None,
                 opens=opening(p),
+                elsewhere=fits[p].elsewhere,
             )
             for span, p in zip(spans, pieces)
         ],
