@@ -1,8 +1,9 @@
 """Why a cue's start may be wrong: the evidence the alignment leaves around each cue.
 
-Locally, the audio cannot tell whether a cue starts in the right place: on real voices a
-wrong sentence matches the synthetic speech about as well as the right one (benchmarks:
-37 % of well placed cues had another onset within 6 s whose first second matched better).
+Locally, the audio rarely tells whether a cue starts in the right place: on real voices a
+wrong sentence matches the synthetic speech about as well as the right one (benchmarks,
+features normalised as the alignment does: 37 % of well placed cues had another onset
+within 6 s whose first second matched better).
 What a wrong placement does leave is a trace in the alignment around it: the cue's first
 words or the words before them took far more or far less than their usual time (a sentence
 stole another's audio), the cue starts where no voice is (music, silence), or voiced audio

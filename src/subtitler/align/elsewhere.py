@@ -43,7 +43,7 @@ def elsewhere_ratios(
     ``features``: the audio's cepstra (first ``CEPSTRA`` columns, any per-column scale);
     ``voice``: the detector's probability per frame; ``pieces``: each piece's synthetic
     frames (same columns); ``spans``: where each piece was placed; ``compared``: which pieces
-    to compare (those that begin a sentence and were heard)."""
+    to compare (the aligner compares those that begin a cue or a sentence and were heard)."""
     ratios = np.ones(len(pieces))
     onsets = _voice_onsets(voice)
     reach, same = round(REACH_SECONDS / HOP_SECONDS), round(SAME_PLACE_SECONDS / HOP_SECONDS)
