@@ -221,6 +221,7 @@ class Doubt(StrEnum):
     SHORT_OPENING = "short-opening"
     CARRIED_OVER = "carried-over"
     ELSEWHERE = "matches-elsewhere"
+    INSIDE_VOICE = "inside-voice"
 
     @property
     def description(self) -> str:
@@ -251,6 +252,8 @@ _DOUBT_DESCRIPTIONS = {
     "that sentence's last words, and this cue with them, may have been pushed late",
     Doubt.ELSEWHERE: "its first words match the speech after another pause nearby (within 8 s) "
     "better than where they are: the cue may belong there",
+    Doubt.INSIDE_VOICE: "its first sentence starts in the middle of a voice, with no pause before it: "
+    "its first words may be the end of another sentence, or its own start be elsewhere",
 }
 
 _FRENCH_LABELS: dict[Flag | Doubt, str] = {
@@ -283,6 +286,8 @@ _FRENCH_LABELS: dict[Flag | Doubt, str] = {
     "et ce sous-titre avec elle, ont pu être décalées",
     Doubt.ELSEWHERE: "ses premiers mots ressemblent davantage à la parole entendue après une autre "
     "pause proche (à moins de 8 s) : le sous-titre est peut-être à sa place là-bas",
+    Doubt.INSIDE_VOICE: "sa première phrase commence au milieu d’une voix, sans pause avant : ses premiers "
+    "mots sont peut-être la fin d’une autre phrase",
 }
 
 CueFlag = Flag | Doubt

@@ -6,8 +6,9 @@ features normalised as the alignment does: 37 % of well placed cues had another 
 within 6 s whose first second matched better).
 What a wrong placement does leave is a trace in the alignment around it: the cue's first
 words or the words before them took far more or far less than their usual time (a sentence
-stole another's audio), the cue starts where no voice is (music, silence), or voiced audio
-that no text explains lies just before it (a sentence said twice, an aside, a false start,
+stole another's audio), the cue starts where no voice is (music, silence), a sentence starts
+in the middle of a voice with no pause before it (the end of the sentence before cut
+short), or voiced audio that no text explains lies just before it (a sentence said twice, an aside, a false start,
 or words matched to the wrong speech). Each trace is a reason, shown to the editor. One
 reason does read the words themselves (:mod:`.elsewhere`): compared each side normalised on
 its own, a cue's first words may match the speech after another pause nearby clearly
@@ -50,6 +51,8 @@ AFTER_UNHEARD_MISMATCH = 0.15  # after a sentence not heard, a first piece this 
 SHORT_OPENING_SECONDS = 1.0  # a cue's first sentence this short (its usual time)...
 SHORT_UNWRITTEN_SECONDS = 0.25  # ...after this much voice no text explains
 ELSEWHERE_RATIO = 0.9  # its first words match another voice onset nearby this much better
+INSIDE_SECONDS = 0.15  # a sentence starting with a voice this sure this long before and after it...
+INSIDE_VOICE = 0.9  # ...has no pause before its first word
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Evidence:
     opening_seconds: float | None = None  # usual time of its first piece, where that is a whole sentence
     carried: bool = False  # the cue before it, inside a sentence, had voice no text explains before it
     elsewhere: float = 1.0  # its first piece's match at the best other voice onset nearby over here
+    inside_voice: bool = False  # it begins a sentence where a voice goes on, with no pause before it
 
     def doubts(self) -> tuple[Doubt, ...]:
         reasons: list[Doubt] = []
@@ -93,6 +97,8 @@ class Evidence:
             reasons.append(Doubt.CARRIED_OVER)
         if self.elsewhere < ELSEWHERE_RATIO:
             reasons.append(Doubt.ELSEWHERE)
+        if self.inside_voice:
+            reasons.append(Doubt.INSIDE_VOICE)
         if self.near_music and (reasons or self.voice_after < MUSIC_VOICE):
             reasons.append(Doubt.MUSIC_NEAR)
         return tuple(reasons)
@@ -143,6 +149,7 @@ def cue_evidence(
             carried=cue.opens and k > 0 and not placements[k - 1].opens and before is not None
             and Doubt.UNWRITTEN_SPEECH in before.doubts(),
             elsewhere=cue.elsewhere,
+            inside_voice=cue.opens and _inside_voice(voice, start),
         ))
     return out
 
@@ -157,6 +164,13 @@ def _unwritten(voice: np.ndarray, previous_end: float, start: float) -> tuple[fl
     before = voice[max(a, b - _frame(VOICE_AFTER_SECONDS, len(voice))) : b]
     running_in = len(before) > 0 and float(before.mean()) > VOICE_BEFORE and (b - a) * HOP_SECONDS > GAP_SECONDS
     return heard, running_in
+
+
+def _inside_voice(voice: np.ndarray, start: int) -> bool:
+    """Whether the detector is sure of a voice all around frame ``start``."""
+    reach = _frame(INSIDE_SECONDS, len(voice))
+    around = voice[max(0, start - reach) : start + reach + 1]
+    return len(around) > 0 and float(around.min()) >= INSIDE_VOICE
 
 
 def _frame(seconds: float, frames: int) -> int:
