@@ -210,6 +210,8 @@ def test_a_sentence_start_with_no_pause_before_it_is_inside_a_voice():
     assert not first.inside_voice and not after_pause.inside_voice  # a voice's onset, a 0.3 s pause
     assert inside.inside_voice and Doubt.INSIDE_VOICE in inside.doubts()
     assert not continued.inside_voice  # a cue going on with its sentence: no pause expected
+    recording_begins_on_a_voice = voice_track(5.0, [(0.0, 5.0)])
+    assert not cue_evidence([Placement(SpeechSpan(0.05, 3.0), 1.0, 0.0)], recording_begins_on_a_voice, ())[0].inside_voice
 
 
 def test_a_voice_running_into_a_start_after_a_gap_from_the_previous_text():

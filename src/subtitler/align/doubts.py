@@ -167,9 +167,10 @@ def _unwritten(voice: np.ndarray, previous_end: float, start: float) -> tuple[fl
 
 
 def _inside_voice(voice: np.ndarray, start: int) -> bool:
-    """Whether the detector is sure of a voice all around frame ``start``."""
+    """Whether the detector is sure of a voice all around frame ``start`` (never at the very
+    start of the audio, where a recording may begin on a voice)."""
     reach = _frame(INSIDE_SECONDS, len(voice))
-    around = voice[max(0, start - reach) : start + reach + 1]
+    around = voice[start - reach : start + reach + 1] if start >= reach else voice[:0]
     return len(around) > 0 and float(around.min()) >= INSIDE_VOICE
 
 
