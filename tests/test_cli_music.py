@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import srt
 
@@ -57,9 +58,13 @@ def case(tmp_path_factory) -> dict:
             "stdout": built.stdout}
 
 
-def vtt_cues(folder: Path) -> list[tuple[float, float, str]]:
-    text = (folder / f"{SLUG}.fr.vtt").read_text(encoding="utf-8")
+def vtt_cues_of(folder: Path, slug: str) -> list[tuple[float, float, str]]:
+    text = (folder / f"{slug}.fr.vtt").read_text(encoding="utf-8")
     return [(a / 1000, b / 1000, t) for a, b, t in parse_vtt_cues(text)]
+
+
+def vtt_cues(folder: Path) -> list[tuple[float, float, str]]:
+    return vtt_cues_of(folder, SLUG)
 
 
 def raw_vtt_blocks(folder: Path) -> list[list[str]]:
@@ -175,3 +180,47 @@ def test_the_review_page_lists_the_speech_cues_of_a_video_with_music_cues(case):
     for cue in view.cues:
         position = [p for p, text in enumerate(in_file) if "♪" not in text][cue.index]
         assert set(cue.flags) == set(recorded.get(position, ())) - {"checked"}
+
+
+# --- a dialogue pair said on either side of an interlude ------------------------------------------
+
+TURNS = [
+    ("common_voice_fr_17328315.mp3", "Pour ces raisons, mon avis est défavorable."),
+    ("common_voice_fr_22479524.mp3", "Firefox."),
+    ("common_voice_fr_17353609.mp3", "Je suis sûr que nous aimerons."),
+    ("common_voice_fr_19799553.mp3", "Tout, dès que nous doutons, devient triste et farouche."),
+]
+
+
+def test_a_short_turn_and_the_next_said_around_an_interlude_get_cues_of_their_own(tmp_path):
+    """Written, "Firefox." is a turn too short to be shown alone: the cue step pairs it with
+    the next turn in one dialogue cue. Said with 6 s of music between them (real Common Voice
+    speakers, a Debian music track), that cue would stay on screen over the interlude; the
+    audio timing finds the music inside its speech and the two turns get cues of their own,
+    with the interlude's note between them (real-cv-short-pauses-3 in the benchmark)."""
+    from real_audio import common_voice
+
+    line = Timeline()
+    line.add(room_tone(1.0))
+    voices = [common_voice(clip) for clip, _ in TURNS]
+    level = speech_level(np.concatenate(voices))
+    spoken = []
+    for k, samples in enumerate(voices):
+        if k == 2:
+            at = line.add(music("singularity-music/Awakening.ogg", 60.0, 6.0, 0.7 * level))
+            interlude = (at, at + 6.0)
+        spoken.append(line.add(samples))
+    line.add(room_tone(1.0))
+    root = write_workspace(tmp_path, "dialogue", [f"\\- {text}" for _, text in TURNS], line.samples())
+    built = run_cli("build", "--jobs", "1", "--no-html", cwd=root)
+    assert built.returncode == 0, built.stderr
+    cues = [(start, end, text) for start, end, text in vtt_cues_of(root / "output" / "dialogue", "dialogue")]
+    texts = [text for _, _, text in cues]
+    assert "- Firefox." in texts and "- Je suis sûr que nous aimerons." in texts
+    firefox, note, after = (texts.index("- Firefox."), texts.index("♪ Musique ♪"),
+                            texts.index("- Je suis sûr que nous aimerons."))
+    assert firefox < note < after
+    a, b = interlude
+    for start, end, text in cues:
+        if "♪" not in text:
+            assert min(end, b) - max(start, a) <= 0.12, (start, end, text)  # no speech cue over the music

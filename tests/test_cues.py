@@ -310,6 +310,19 @@ def test_or_else_with_the_one_line_start_of_the_turn_after() -> None:
     check_cues(cues, sentences, CONFIG, block_texts(sentences))
 
 
+def test_a_sentence_kept_apart_shares_no_cue_with_what_comes_before() -> None:
+    """The audio timing found music between them (``timing.sounds.sentences_apart_by_music``):
+    a short turn is not paired with it, short sentences of one turn are not joined."""
+    turns = sentences_in_blocks(["Firefox."], ["Je suis sûr que nous aimerons."], turns=[0, 1])
+    assert [c.lines for c in build_cues(turns, CONFIG)] == [("- Firefox.", "- Je suis sûr que nous aimerons.")]
+    apart = build_cues(turns, CONFIG, apart={1})
+    assert [c.lines for c in apart] == [("- Firefox.",), ("- Je suis sûr que nous aimerons.",)]
+    assert [c.sentence_index for c in apart] == [0, 1]
+    check_cues(apart, turns, CONFIG, block_texts(turns))
+    one_turn = sentences_in_blocks(["Bonjour.", "Je m'appelle Éric Joanis."])
+    assert [c.lines for c in build_cues(one_turn, CONFIG, apart={1})] == [("Bonjour.",), ("Je m’appelle Éric Joanis.",)]
+
+
 def test_voices_name_the_speakers_of_each_turn_a_cue_shows() -> None:
     sentences = [
         replace(s, speaker=name)
@@ -429,13 +442,18 @@ configs = st.builds(
 
 
 @settings(max_examples=150, deadline=None)
-@given(blocks, st.sets(st.integers(0, 3)), configs)
+@given(blocks, st.sets(st.integers(0, 3)), configs, st.sets(st.integers(0, 12)))
 def test_no_word_is_lost_and_every_cue_fits(
-    texts: list[list[str]], turns: set[int], config: CaptionConfig
+    texts: list[list[str]], turns: set[int], config: CaptionConfig, apart: set[int]
 ) -> None:
+    """Also with sentences kept apart: each of those begins a cue."""
     sentences = sentences_in_blocks(*texts, turns=sorted(turns))
     cues = build_cues(sentences, config)
     check_cues(cues, sentences, config, block_texts(sentences))
+    kept_apart = build_cues(sentences, config, apart)
+    check_cues(kept_apart, sentences, config, block_texts(sentences))
+    starts = {c.sentence_index for k, c in enumerate(kept_apart) if k == 0 or kept_apart[k - 1].ends_sentence}
+    assert {i for i in apart if i < len(sentences) and sentences[i].text.split()} <= starts
 
 
 # --- the real corpus ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from subtitler.align.verbalize import verbalize
 from subtitler.config import CaptionConfig
 from subtitler.model import Cue, CueKind, SpeechSpan, TimedCue
 from subtitler.timing.rules import apply_timing_rules
-from subtitler.timing.sounds import MUSIC_EDGE_SECONDS, clear_of_music, with_music_cues
+from subtitler.timing.sounds import MUSIC_EDGE_SECONDS, clear_of_music, sentences_apart_by_music, with_music_cues
 
 CONFIG = CaptionConfig()
 FPS = 25.0
@@ -194,6 +194,24 @@ def test_clearing_music_only_brings_ends_back_and_keeps_the_words_and_the_minimu
             assert after.end >= min(before.end, before.speech.end) - 1e-9
             assert after.end - after.start >= CONFIG.min_duration - 1e-9
             assert any(a - MUSIC_EDGE_SECONDS - 1e-9 <= after.end for a, b in music_spans)
+
+
+def test_the_sentences_said_after_music_inside_a_cue_s_speech_are_kept_apart():
+    """real-cv-short-pauses-3: "- Firefox." and the next turn, paired in one dialogue cue,
+    were said on either side of a 4.8 s interlude: the cue stayed 7 s on screen, over it."""
+    def cue(index: int, sentence: int, ends_sentence: bool = True) -> Cue:
+        return Cue(index=index, lines=("…",), text="…", block_index=0, sentence_index=sentence,
+                   ends_sentence=ends_sentence)
+
+    cues = [cue(0, 0), cue(1, 1), cue(2, 3, ends_sentence=False), cue(3, 5)]
+    spans = [SpeechSpan(1.0, 3.0), SpeechSpan(4.0, 12.0), SpeechSpan(13.0, 20.0), SpeechSpan(21.0, 23.0)]
+    interlude, another = (5.0, 10.0), (15.0, 18.5)
+    assert sentences_apart_by_music(cues, spans, [interlude], CONFIG) == {2}  # cue 1 holds sentences 1-2
+    assert sentences_apart_by_music(cues, spans, [another], CONFIG) == {4, 5}  # cue 2: 3, 4 and the start of 5
+    assert sentences_apart_by_music(cues, spans, [(5.0, 5.0 + CONFIG.music_seconds - 0.1)], CONFIG) == set()
+    assert sentences_apart_by_music(cues, spans, [(2.0, 8.0)], CONFIG) == set()  # between cues, not inside one
+    unheard = [*spans[:1], SpeechSpan(4.0, 12.0, 0.0, found=False), *spans[2:]]
+    assert sentences_apart_by_music(cues, unheard, [interlude], CONFIG) == set()
 
 
 # --- where the aligner hears music ------------------------------------------------------------

@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from subtitler.config import CaptionConfig
@@ -92,18 +92,21 @@ class _Piece:
     ends_sentence: bool
     speech: float  # seconds to say it, pauses inside it included
     pause: float  # seconds of pause its last word's punctuation asks for
+    apart: bool = False  # it begins a sentence that shares no cue with what comes before
 
 
-def build_cues(sentences: Sequence[Sentence], config: CaptionConfig) -> list[Cue]:
-    """Cut ``sentences`` into cues, in order, indexed from 0."""
+def build_cues(sentences: Sequence[Sentence], config: CaptionConfig, apart: Collection[int] = ()) -> list[Cue]:
+    """Cut ``sentences`` into cues, in order, indexed from 0. A sentence whose index is in
+    ``apart`` begins a cue, and shares none with the sentences before it (the audio timing
+    found music between them)."""
     pieces = [
-        piece
-        for first, unit in _units(sentences, config)
-        for piece in _unit_pieces(first, unit, config)
+        replace(piece, apart=True) if k == 0 and first in apart else piece
+        for first, unit in _units(sentences, config, apart)
+        for k, piece in enumerate(_unit_pieces(first, unit, config))
     ]
     groups: list[list[_Piece]] = []
     for piece in pieces:
-        if groups and _joins(groups[-1], piece, config):
+        if groups and not piece.apart and _joins(groups[-1], piece, config):
             groups[-1].append(piece)
         else:
             groups.append([piece])
@@ -112,14 +115,15 @@ def build_cues(sentences: Sequence[Sentence], config: CaptionConfig) -> list[Cue
 
 
 def _units(
-    sentences: Sequence[Sentence], config: CaptionConfig
+    sentences: Sequence[Sentence], config: CaptionConfig, apart: Collection[int] = ()
 ) -> list[tuple[int, list[Sentence]]]:
-    """(index of the first sentence, sentences) of each unit, in order (module docstring)."""
+    """(index of the first sentence, sentences) of each unit, in order (module docstring);
+    a sentence in ``apart`` begins a unit, as a turn does, and joins none before it."""
     units: list[tuple[int, list[Sentence]]] = []
     turn_start = 0  # index in ``units`` of the current turn's first unit
     carry: list[int] = []  # a fragment waiting for what follows
     for i, sentence in enumerate(sentences):
-        if sentence.starts_turn:
+        if sentence.starts_turn or i in apart:
             if carry:
                 _attach(units, turn_start, carry, sentences)
                 carry = []
@@ -130,7 +134,7 @@ def _units(
             units.append((group[0], [sentences[k] for k in group]))
             continue
         following = sentences[i + 1] if i + 1 < len(sentences) else None
-        has_next = following is not None and not following.starts_turn
+        has_next = following is not None and not following.starts_turn and i + 1 not in apart
         if len(units) > turn_start and (not has_next or _closes(group, sentences)):
             units[-1][1].extend(sentences[k] for k in group)
         elif has_next:
@@ -439,7 +443,7 @@ def _pair_short_turns(groups: list[list[_Piece]], config: CaptionConfig) -> list
     pending: list[_Piece] | None = None  # a short turn waiting for the turn after it
     for group in groups:
         if pending is not None:
-            if group[0].starts_turn and not _is_dialogue(group) and _fit_as_dialogue(
+            if group[0].starts_turn and not group[0].apart and not _is_dialogue(group) and _fit_as_dialogue(
                 _shown(pending), _shown(group), config
             ):
                 result.append(pending + group)
@@ -458,6 +462,7 @@ def _pair_short_turns(groups: list[list[_Piece]], config: CaptionConfig) -> list
         previous = result[-1] if result else None
         if (
             previous is not None
+            and not group[0].apart
             and not _is_dialogue(previous)
             and previous[-1].ends_sentence
             and _fit_as_dialogue(_shown(previous), _shown(group), config)

@@ -38,7 +38,7 @@ from .timing.anchored import AnchoredSpeech, CueAnchor, locate_anchored
 from .timing.locator import LocatedSpeech
 from .timing.methods import TimingMethod, locator_for
 from .timing.rules import apply_timing_rules
-from .timing.sounds import clear_of_music, with_music_cues
+from .timing.sounds import clear_of_music, sentences_apart_by_music, with_music_cues
 from .transcript import load_transcript
 from .video_url import VideoUrlError
 
@@ -177,7 +177,16 @@ def _build(job: VideoJob) -> VideoResult:
     media = probe(media_path)
     _check_media_long_enough(media, cues, transcript)
     resolution = anchors.resolve(anchors.load(anchors_path), cues)
-    anchored, fallback = _locate_speech(cues, media, options, warnings, resolution.anchors)
+    first_warnings: list[str] = []
+    anchored, fallback = _locate_speech(cues, media, options, first_warnings, resolution.anchors)
+    apart = sentences_apart_by_music(cues, anchored.located.spans, anchored.located.music, config)
+    if apart:  # a cue would show over music said around it: cues of their own, aligned again
+        cues = build_cues(sentences, config, apart)
+        warnings = list(transcript.warnings) + layout_warnings(cues, config)
+        resolution = anchors.resolve(anchors.load(anchors_path), cues)
+        anchored, fallback = _locate_speech(cues, media, options, warnings, resolution.anchors)
+    else:
+        warnings.extend(first_warnings)
     located = anchored.located
     if fetched is not None and fetched.note:
         warnings.append(fetched.note)

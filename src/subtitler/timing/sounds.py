@@ -13,6 +13,11 @@ linger: viewers would read words over the music. Its end is brought back to wher
 starts, less ``MUSIC_EDGE_SECONDS`` (the locator finds where music starts to about 0.2 s),
 never before its words end (as far as the locator heard) nor under ``config.min_duration``,
 and never an end an editor fixed.
+
+A cue whose own speech has such a stretch inside it (two short sentences or dialogue turns
+put in one cue, said on either side of an interlude) would show over the music whatever its
+timing: :func:`sentences_apart_by_music` names the sentences to begin cues of their own, and
+the cues are built again (``build_cues(..., apart=...)``) and aligned again.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from ..config import CaptionConfig
-from ..model import Cue, CueKind, TimedCue
+from ..model import Cue, CueKind, SpeechSpan, TimedCue
 from .rules import _media_end_ms
 
 MUSIC_EDGE_SECONDS = 0.3
@@ -65,6 +70,26 @@ def with_music_cues(
         notes.append(TimedCue(cue=note, start=first, end=last))
     ordered = sorted([*timed, *notes], key=lambda t: t.start)
     return [replace(t, cue=replace(t.cue, index=i)) for i, t in enumerate(ordered)]
+
+
+def sentences_apart_by_music(
+    cues: Sequence[Cue], spans: Sequence[SpeechSpan], music: Sequence[tuple[float, float]], config: CaptionConfig
+) -> frozenset[int]:
+    """The sentences that begin inside a cue whose speech holds a stretch of music of
+    ``config.music_seconds`` or more (a cue's sentences run from its first word's sentence to
+    the next cue's, that one included when the cue ends mid-sentence; none for the last cue,
+    which has no next one to tell)."""
+    apart: set[int] = set()
+    for k, (cue, span) in enumerate(zip(cues, spans)):
+        held = span.found and any(
+            b - a >= config.music_seconds and span.start < a and b < span.end for a, b in music
+        )
+        if not held or cue.kind is not CueKind.SPEECH:
+            continue
+        following = cues[k + 1].sentence_index if k + 1 < len(cues) else cue.sentence_index
+        last = following - 1 if cue.ends_sentence else following
+        apart.update(range(cue.sentence_index + 1, last + 1))
+    return frozenset(apart)
 
 
 def clear_of_music(
