@@ -30,6 +30,9 @@ A cue shows either one or more whole short sentences, or a piece of a long sente
   each line starts with "- " (Netflix French: one speaker per line). A turn too short to be
   shown alone ("- Oui.") shares a cue that way with the one-line end of the turn before, or
   else with the one-line start of the turn after. No other cue spans a change of speaker.
+- **Kept apart.** A sentence in ``build_cues``'s ``apart`` begins a cue and shares none with
+  what comes before: no fragment, merge or dialogue pairing crosses it (the audio timing
+  asks for it when music was heard inside a cue: ``timing.sounds.sentences_apart_by_music``).
 - **Speakers.** ``Cue.voices`` names who says each turn a cue shows, when a speaker label
   named them (transcript.py), for the WebVTT voice tag.
 - **Continuity.** A sentence running on into the next cue gets no ellipsis and no dash.
