@@ -160,11 +160,12 @@ CASES: tuple[RealCase, ...] = (
 HELD_OUT_SEEDS = (100, 200)  # added to each recipe's own seed
 HELD_OUT_FROM = ("real-cv-read", "real-cv-short-pauses", "real-cv-music-bed", "real-cv-phone",
                  "real-cv-untidy", "real-cv-edited")
-CASES += tuple(
+HELD_OUT: tuple[RealCase, ...] = tuple(
     replace(case, name=f"{case.name}-{n}", seed=case.seed + offset, description=f"{case.description}; seed {case.seed + offset}")
     for case in CASES if case.name in HELD_OUT_FROM
     for n, offset in enumerate(HELD_OUT_SEEDS, start=2)
 )
+CASES += HELD_OUT
 
 
 def case_names() -> list[str]:
@@ -173,7 +174,7 @@ def case_names() -> list[str]:
 
 def is_held_out(name: str) -> bool:
     """A case drawn from a recipe with another seed than the one it was designed on."""
-    return any(name == f"{base}-{n}" for base in HELD_OUT_FROM for n in range(2, 2 + len(HELD_OUT_SEEDS)))
+    return any(case.name == name for case in HELD_OUT)
 
 
 # --- recordings ----------------------------------------------------------------------------

@@ -66,13 +66,10 @@ def elsewhere_ratios(
 
 
 def _voice_onsets(voice: np.ndarray) -> np.ndarray:
-    """First frames of the runs of voice that follow a pause (or open the file)."""
-    runs = activity.runs(voice >= 0.5)
-    if len(runs) == 0:
-        return np.zeros(0, np.int64)
-    pause = round(PAUSE_SECONDS / HOP_SECONDS)
-    after_pause = np.concatenate([[True], runs[1:, 0] - runs[:-1, 1] >= pause])
-    return runs[after_pause, 0].astype(np.int64)
+    """First frames of the runs of voice that follow a pause (or open the file): the voice's
+    runs once the gaps shorter than a pause are filled."""
+    bridged = activity.fill_runs(voice >= 0.5, False, round(PAUSE_SECONDS / HOP_SECONDS))
+    return activity.runs(bridged)[:, 0].astype(np.int64)
 
 
 def _normalised(cepstra: np.ndarray) -> np.ndarray:
