@@ -232,3 +232,48 @@ def test_a_run_looks_again_at_most_a_bounded_number_of_stretches(monkeypatch):
     locator = _Answers((SpeechSpan(0.0, 1.0, 0.0, found=False), SpeechSpan(1.0, 2.0)))
     locator._looked_again(cues, None, TimeRange(0.0, 120.0), many)
     assert len(locator.asked) == 2
+
+
+# --- a second look at a sentence that starts inside a voice -------------------------------------
+
+
+RUN_ON = (  # real-cv-short-pauses-3: cue 2 took the end of cue 1's sentence, cut at a dip
+    SpeechSpan(134.9, 138.9),
+    SpeechSpan(138.9, 141.8),
+    SpeechSpan(141.8, 146.0, 0.4, doubts=("inside-voice",)),
+    SpeechSpan(146.4, 149.2),
+    SpeechSpan(150.1, 153.0),
+    SpeechSpan(154.0, 157.0),
+)
+
+
+def run_on_sentences() -> list[Cue]:
+    """Cue 3 goes on into cue 4 (one sentence); the others end theirs."""
+    return [replace(cue(k, f"Phrase {k}."), ends_sentence=k != 3) for k in range(6)]
+
+
+def test_a_sentence_starting_inside_a_voice_is_aligned_again_from_the_cue_before_to_the_sentence_after():
+    moved = (SpeechSpan(137.1, 141.5), SpeechSpan(141.5, 146.0), SpeechSpan(146.4, 149.2), SpeechSpan(150.1, 153.0))
+    locator = _Answers(moved)
+    spans = locator._looked_again(run_on_sentences(), None, TimeRange(0.0, 160.0), RUN_ON)
+    assert locator.asked == [([1, 2, 3, 4], TimeRange(138.9, 154.0))]  # to the end of the sentence after
+    assert spans == (RUN_ON[0], *moved, RUN_ON[5])
+
+
+@pytest.mark.parametrize("again", [
+    (SpeechSpan(138.9, 141.8), SpeechSpan(141.85, 146.0), SpeechSpan(146.4, 149.2), SpeechSpan(150.1, 153.0)),
+    (SpeechSpan(137.1, 141.5), SpeechSpan(141.5, 146.0), SpeechSpan(146.4, 149.2, 0.4, doubts=("low-match",)),
+     SpeechSpan(150.1, 153.0)),
+], ids=["same place, no doubt left", "moved, another cue in doubt"])
+def test_the_second_look_at_a_run_on_start_is_kept_only_when_it_moves_the_cue_and_doubts_nothing(again):
+    """A second look that finds the same place must not clear the doubt (its own voice
+    detection may no longer hear the run-on): the cue would be wrong and unflagged."""
+    spans = _Answers(again)._looked_again(run_on_sentences(), None, TimeRange(0.0, 160.0), RUN_ON)
+    assert spans == RUN_ON
+
+
+def test_a_run_on_start_next_to_the_first_and_last_cues_is_aligned_again_over_the_whole_range():
+    locator = _Answers(RUN_ON[3:])
+    locator._looked_again(run_on_sentences()[3:], None, TimeRange(140.0, 160.0),
+                          (RUN_ON[2], replace(RUN_ON[3], doubts=("inside-voice",)), RUN_ON[4]))
+    assert locator.asked == [([3, 4, 5], TimeRange(140.0, 160.0))]
