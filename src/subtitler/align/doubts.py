@@ -8,8 +8,9 @@ What a wrong placement does leave is a trace in the alignment around it: the cue
 words or the words before them took far more or far less than their usual time (a sentence
 stole another's audio), the cue starts where no voice is (music, silence), a sentence starts
 in the middle of a voice with no pause before it (the end of the sentence before cut
-short), or voiced audio that no text explains lies just before it (a sentence said twice, an aside, a false start,
-or words matched to the wrong speech). Each trace is a reason, shown to the editor. One
+short), or voiced audio that no text explains lies just before it (a sentence said twice,
+an aside, a false start, or words matched to the wrong speech). Each trace is a reason,
+shown to the editor. One
 reason does read the words themselves (:mod:`.elsewhere`): compared each side normalised on
 its own, a cue's first words may match the speech after another pause nearby clearly
 better (0.9 of the price or less) than where they stand.

@@ -24,7 +24,7 @@ class Onsets:
         for a, b in activity.runs(speech):
             if voice[a:b].max() < settings.onset_sure:
                 speech[a:b] = False  # a breath, a click: the detector is never sure of it
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], speech.astype(np.int8)])) == 1)
+        edges = activity.runs(speech)[:, 0]  # where each run of voice begins
         walk = round(settings.onset_walk / HOP_SECONDS)
         starts = edges.copy()
         thresholds = np.empty(len(edges), np.float32)
