@@ -15,6 +15,9 @@ The method is aeneas's (TTS + cepstra + DTW), changed where aeneas is known to f
 - *Cost linear in length*: a coarse-to-fine pyramid. The coarsest level is small enough for
   a full DTW; each finer level searches a band around the path above it; at full resolution
   (10 ms) only short windows around cue boundaries are aligned, all windows at once.
+- *Said twice*: a sentence repeated or a start broken off and said again is found by
+  comparing the audio with itself (:mod:`.repeats`), and the saying the transcript does
+  not hold is priced like music, so the next sentence's text cannot take it.
 - *Voice and channel*: cepstral mean/variance normalisation and a loudness scale taken
   from the speech around each point (a webinar changes speaker and microphone), and
   distances in units of chance (the mean distance between unrelated real and synthetic
@@ -42,6 +45,7 @@ from .prices import chance_distance, music_frames, pause_distance, voice_prices
 from .problem import Problem, Real
 from .pyramid import coarse_to_fine
 from .reading import read_features
+from .repeats import said_again
 from .settings import AlignSettings
 from .synthesis import SynthesisProcess
 from .verdict import judge, jumped, place_unheard, second_pass
@@ -109,7 +113,9 @@ def align(
     pause = pause_distance(features, log_energy, speech) / scale
     features /= scale
     fine.features /= scale
-    real = Real(features, *voice_prices(pause, voice, settings))
+    # Speech said a second time holds no text: priced as text in music is.
+    priced_voice = np.where(said_again(features, voice), 0.0, voice)
+    real = Real(features, *voice_prices(pause, priced_voice, settings))
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]
     filler = fine.features[filler_start : filler_start + filler_length]

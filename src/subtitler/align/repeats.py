@@ -1,0 +1,110 @@
+"""Speech said twice: a sentence repeated, or a start broken off and said again.
+
+A speaker who stumbles says the same words again, and only one saying is in the transcript.
+Against a synthetic voice the two sayings look alike to the aligner, so the next sentence's
+text can take the second saying (its cue seconds early) and the shift runs on. Against each
+other they do not look alike at all: the same speaker saying the same words matches far
+better than the same speaker saying anything else. So each voice onset's first words are
+compared with the audio at the onsets shortly before it; one that matches much better than
+the speaker's other words is said again, and the audio it repeats is marked as speech the
+transcript does not hold (the aligner then prices text there as it prices text in music).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .elsewhere import _match_costs, _normalised, _voice_onsets
+from .features import CEPSTRA, HOP_SECONDS
+
+QUERY_SECONDS = 0.3  # an onset's first words compared (a broken-off start may be this short)
+REACH_SECONDS = 12.0  # onsets this far back are compared
+USUAL_PLACES = 8  # the nearest onsets whose match is the onset's usual one
+RATIO = 0.55  # best match at most this share of the onset's usual match (other onsets): a repeat
+FRAGMENT_SECONDS = 1.0  # a first saying this short, cut by a pause, is a broken-off start
+SHIFT_SECONDS = 0.12  # an onset's place is compared this much earlier and later too
+CONFIRM_SECONDS = 2.0
+PACES = (0.8, 0.9, 1.0, 1.12, 1.25)  # the second saying's length over the first's, tried  # of the first saying, compared whole with the second's start
+END_SECONDS = 0.5  # of a longer first saying, its end is looked for in the second
+
+
+def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
+    """Frames of speech that repeat speech just before (or were broken off and said again),
+    as a mask: the audio the transcript holds once, said a second time."""
+    marked = np.zeros(len(voice), bool)
+    onsets = _voice_onsets(voice)
+    query = round(QUERY_SECONDS / HOP_SECONDS)
+    reach = round(REACH_SECONDS / HOP_SECONDS)
+    speech = voice >= 0.5
+    for b in onsets:
+        if b + query > len(features):
+            continue
+        earlier = [int(p) for p in onsets if b - reach <= p < b - query and p + query <= len(features)]
+        others = sorted((int(p) for p in onsets if p != b and abs(p - b) <= reach and p + query <= len(features)),
+                        key=lambda p: abs(p - b))[:USUAL_PLACES]
+        if not earlier or len(others) < 3:
+            continue
+        words = _normalised(features[b : b + query, :CEPSTRA])
+        usual = float(np.median(_match_costs(features, words, others, query)))
+        costs = _near_costs(features, words, earlier, query)
+        best = int(np.argmin(costs))
+        first = earlier[best]
+        if costs[best] > RATIO * usual:
+            continue
+        end_of_first = _voice_end_before(speech, b)
+        length = end_of_first - first
+        if b + length > len(features) or not _same_words(features, first, b, length, usual):
+            continue
+        if length <= round(FRAGMENT_SECONDS / HOP_SECONDS):
+            marked[first:b] = True  # the broken-off start
+            continue
+        marked[b : _end_of_second(features, speech, onsets, first, end_of_first, b, usual)] = True
+    return marked
+
+
+def _near_costs(features: np.ndarray, words: np.ndarray, places: list[int], length: int) -> np.ndarray:
+    """The best match of ``words`` at each place, give or take ``SHIFT_SECONDS`` (two sayings'
+    onsets are not found at the same point of their first sound)."""
+    shift = round(SHIFT_SECONDS / HOP_SECONDS)
+    offsets = range(-shift, shift + 1, max(1, shift // 2))
+    shifted = [min(max(0, p + d), len(features) - length) for p in places for d in offsets]
+    costs = _match_costs(features, words, shifted, length)
+    return costs.reshape(len(places), len(offsets)).min(axis=1)
+
+
+def _same_words(features: np.ndarray, first: int, second: int, length: int, usual: float) -> bool:
+    """Whether the whole first saying (at most ``CONFIRM_SECONDS``) matches the start of the
+    second: two sentences opening on the same word ("Donc, ...") part after it."""
+    length = min(length, round(CONFIRM_SECONDS / HOP_SECONDS))
+    words = _normalised(features[first : first + length, :CEPSTRA])
+    for pace in PACES:  # the second saying may be faster or slower
+        span = round(length * pace)
+        if second + span <= len(features) and _near_costs(features, words, [second], span)[0] <= RATIO * usual:
+            return True
+    return False
+
+
+def _voice_end_before(speech: np.ndarray, frame: int) -> int:
+    """The frame after the last voiced frame before ``frame`` (skipping the pause there)."""
+    voiced = np.flatnonzero(speech[:frame])
+    return int(voiced[-1]) + 1 if len(voiced) else frame
+
+
+def _end_of_second(
+    features: np.ndarray, speech: np.ndarray, onsets: np.ndarray, first: int, end_of_first: int, second: int, usual: float
+) -> int:
+    """Where the second saying ends: where the first saying's last words are found in it
+    (the same length after ``second``, give or take a third); if they are not, the second
+    saying is only the start again and ends where it would if as long as the first."""
+    length = end_of_first - first
+    tail = round(END_SECONDS / HOP_SECONDS)
+    words = _normalised(features[end_of_first - tail : end_of_first, :CEPSTRA])
+    slack = length // 3
+    places = [p for p in range(second + length - tail - slack, second + length - tail + slack + 1, 2)
+              if second < p and p + tail <= len(features)]
+    if places:
+        costs = _match_costs(features, words, places, tail)
+        best = int(np.argmin(costs))
+        if costs[best] <= RATIO * usual:
+            return places[best] + tail
+    return min(len(features), second + length)

@@ -1,0 +1,99 @@
+"""Speech said twice (``align.repeats``), on real Common Voice speakers and the ej-fra take.
+
+The second saying is the same clip played slower (ffmpeg's ``atempo``, which keeps the voice's
+pitch and formants), so it is not a copy of the first: a speaker saying a sentence again is
+never as fast the second time."""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pytest
+
+from real_audio import COMMON_VOICE, RATE, common_voice, common_voice_clips, ej_fra_take, room_tone
+from subtitler.align.activity import segments
+from subtitler.align.features import compute_features
+from subtitler.align.repeats import said_again
+from subtitler.align.voice import VoiceDetector, per_frame
+from subtitler.media.ffmpeg import ffmpeg_paths
+
+
+def marked(samples: np.ndarray) -> list[tuple[float, float]]:
+    """What ``said_again`` marks in a recording, as (start, end) seconds."""
+    features = compute_features(samples, RATE)
+    detector = VoiceDetector(RATE)
+    detector.push(samples)
+    voice = per_frame(detector.finish(), len(features))
+    return segments(said_again(features.cepstra, voice))
+
+
+def slower(clip: str, tempo: float) -> np.ndarray:
+    ffmpeg, _ = ffmpeg_paths()
+    run = subprocess.run(
+        [ffmpeg, "-v", "error", "-i", str(COMMON_VOICE / "clips" / clip), "-af", f"atempo={tempo}",
+         "-ac", "1", "-ar", str(RATE), "-f", "f32le", "pipe:1"],
+        capture_output=True, check=True,
+    )
+    return np.frombuffer(run.stdout, np.float32)
+
+
+def voice_onset(samples: np.ndarray) -> int:
+    """The first sample of a clip loud enough to be its voice (clips open on silence)."""
+    return int(np.flatnonzero(np.abs(samples) > 0.05 * np.abs(samples).max())[0])
+
+
+def laid_out(*parts: np.ndarray) -> tuple[np.ndarray, list[float]]:
+    """Parts joined by 0.7 s of room tone; with where each part starts (seconds)."""
+    pause = room_tone(0.7) * 0.5
+    audio, starts = [pause], []
+    for part in parts:
+        starts.append(sum(len(a) for a in audio) / RATE)
+        audio += [part.astype(np.float32), pause]
+    return np.concatenate(audio), starts
+
+
+@pytest.fixture(scope="module")
+def clips() -> list[str]:
+    return [name for name, _ in common_voice_clips()]
+
+
+@pytest.mark.parametrize("tempo", [0.9, 1.1])
+def test_a_sentence_said_again_at_another_pace_is_marked_where_it_is_said_the_second_time(clips, tempo):
+    first, other, after = clips[0], clips[1], clips[2]
+    again = slower(first, tempo)
+    audio, starts = laid_out(common_voice(other), common_voice(first), again, common_voice(after))
+    second_start, second_end = starts[2], starts[2] + len(again) / RATE
+    found = marked(audio)
+    assert found, "the second saying was not found"
+    assert all(second_start <= a and b <= second_end + 0.3 for a, b in found)
+    said = second_end - (second_start + voice_onset(again) / RATE)
+    assert sum(b - a for a, b in found) >= 0.6 * said
+
+
+def test_a_start_broken_off_and_said_again_marks_the_broken_off_words(clips):
+    sentence = common_voice(clips[4])
+    broken_off = sentence[: voice_onset(sentence) + round(0.5 * RATE)]
+    again = slower(clips[4], 0.95)
+    audio, starts = laid_out(common_voice(clips[5]), broken_off, again, common_voice(clips[6]))
+    said_again_at = starts[2] + voice_onset(again) / RATE
+    found = marked(audio)
+    assert found
+    assert all(starts[1] <= a and b <= said_again_at + 0.05 for a, b in found)  # up to the sentence said whole
+
+
+def test_two_sentences_opening_on_the_same_words_are_not_a_repeat(clips):
+    a, b = common_voice(clips[8]), common_voice(clips[9])
+    cut_a, cut_b = voice_onset(a) + round(0.6 * RATE), voice_onset(b) + round(0.6 * RATE)
+    same_opening = np.concatenate([a[:cut_a], b[cut_b:]])  # A's first words, then B's
+    audio, _ = laid_out(common_voice(clips[10]), same_opening, a, common_voice(clips[11]))
+    assert marked(audio) == []
+
+
+def test_sentences_by_many_speakers_are_never_marked(clips):
+    audio, _ = laid_out(*(common_voice(clip) for clip in clips[12:28]))
+    assert marked(audio) == []
+
+
+def test_one_speakers_whole_take_is_never_marked():
+    assert marked(ej_fra_take()) == []
