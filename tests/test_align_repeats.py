@@ -11,10 +11,12 @@ import subprocess
 import numpy as np
 import pytest
 
+from benchmarks.onsets import speech_extent
 from real_audio import COMMON_VOICE, RATE, common_voice, common_voice_clips, ej_fra_take, room_tone
 from subtitler.align.activity import segments
+from subtitler.align.aligner import align
 from subtitler.align.features import compute_features
-from subtitler.align.repeats import said_again
+from subtitler.align.repeats import said_again, written_twice
 from subtitler.align.voice import VoiceDetector, per_frame
 from subtitler.media.ffmpeg import ffmpeg_paths
 
@@ -58,6 +60,27 @@ def clips() -> list[str]:
     return [name for name, _ in common_voice_clips()]
 
 
+@pytest.fixture(scope="module", params=[(20, 21, 22, 23), (30, 31, 32, 33)])
+def sentence_said_twice(request):  # type: ignore[no-untyped-def]
+    """Four real speakers' sentences, the second said again more slowly: the audio, the four
+    sentences, and where the voice of each saying starts (the repeat third), found as the
+    benchmark's truth is (``benchmarks/onsets.py``). The second set's repeated sentence has
+    pauses inside: each of its parts matches its part of the first saying too."""
+    table = common_voice_clips()
+    chosen = [table[k] for k in request.param]
+    first, again = common_voice(chosen[1][0]), slower(chosen[1][0], 0.9)
+    parts = [common_voice(chosen[0][0]), first, again, common_voice(chosen[2][0]), common_voice(chosen[3][0])]
+    audio, starts = laid_out(*parts)
+    onsets = [start + speech_extent(part, RATE).onset for start, part in zip(starts, parts)]
+    return audio, [text for _, text in chosen], onsets
+
+
+def starts_of(texts: list[str], audio: np.ndarray) -> list[float]:
+    step = RATE
+    spans = align(texts, (audio[i : i + step] for i in range(0, len(audio), step)), RATE).spans
+    return [span.start for span in spans]
+
+
 @pytest.mark.parametrize("tempo", [0.9, 1.1])
 def test_a_sentence_said_again_at_another_pace_is_marked_where_it_is_said_the_second_time(clips, tempo):
     first, other, after = clips[0], clips[1], clips[2]
@@ -97,3 +120,30 @@ def test_sentences_by_many_speakers_are_never_marked(clips):
 
 def test_one_speakers_whole_take_is_never_marked():
     assert marked(ej_fra_take()) == []
+
+
+def test_the_sentence_after_a_repeat_starts_on_its_own_words_not_on_the_repeat(sentence_said_twice):
+    audio, sentences, onsets = sentence_said_twice
+    starts = starts_of(sentences, audio)
+    assert abs(starts[1] - onsets[1]) <= 0.25  # the repeated sentence, on its first saying
+    assert abs(starts[2] - onsets[3]) <= 0.25  # the next one, after the second saying
+    assert abs(starts[3] - onsets[4]) <= 0.25
+
+
+def test_a_repeat_the_transcript_also_holds_keeps_both_sayings(sentence_said_twice):
+    audio, sentences, onsets = sentence_said_twice
+    starts = starts_of([sentences[0], sentences[1], sentences[1], *sentences[2:]], audio)
+    assert [abs(start - onset) <= 0.25 for start, onset in zip(starts, onsets)] == [True] * 5
+
+
+@pytest.mark.parametrize(
+    ("texts", "twice"),
+    [
+        (["Oui.", "Oui."], True),
+        (["Cliquez ici.", "Puis ici.", "Cliquez ici !"], True),  # punctuation and case aside
+        (["Cliquez ici.", "Puis là.", "Et encore.", "Cliquez ici."], False),  # too far apart
+        (["Oui.", "", "Non."], False),
+    ],
+)
+def test_a_transcript_says_something_twice_only_when_one_sentence_follows_itself_closely(texts, twice):
+    assert written_twice(texts) is twice

@@ -45,7 +45,7 @@ from .prices import chance_distance, music_frames, pause_distance, voice_prices
 from .problem import Problem, Real
 from .pyramid import coarse_to_fine
 from .reading import read_features
-from .repeats import said_again
+from .repeats import said_again, written_twice
 from .settings import AlignSettings
 from .synthesis import SynthesisProcess
 from .verdict import judge, jumped, place_unheard, second_pass
@@ -113,8 +113,10 @@ def align(
     pause = pause_distance(features, log_energy, speech) / scale
     features /= scale
     fine.features /= scale
-    # Speech said a second time holds no text: priced as text in music is.
-    priced_voice = np.where(said_again(features, voice), 0.0, voice)
+    # Speech said a second time holds no text (unless the transcript says it twice too):
+    # priced as text in music is.
+    repeated = np.zeros(len(voice), bool) if written_twice(texts) else said_again(features, voice)
+    priced_voice = np.where(repeated, 0.0, voice)
     real = Real(features, *voice_prices(pause, priced_voice, settings))
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]

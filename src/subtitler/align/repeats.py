@@ -12,6 +12,9 @@ transcript does not hold (the aligner then prices text there as it prices text i
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 
 from .elsewhere import _match_costs, _normalised, _voice_onsets
@@ -28,6 +31,13 @@ PACES = (0.8, 0.9, 1.0, 1.12, 1.25)  # the second saying's length over the first
 END_SECONDS = 0.5  # of a longer first saying, its end is looked for in the second
 
 
+def written_twice(texts: Sequence[str]) -> bool:
+    """Whether the transcript itself says something twice in a row ("Oui. Oui."): then a
+    repeat in the audio is written, and no saying may be priced out."""
+    words = [" ".join(re.findall(r"\w+", text.lower())) for text in texts]
+    return any(a and a in (b, c) for a, b, c in zip(words, words[1:] + [""], words[2:] + ["", ""]))
+
+
 def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
     """Frames of speech that repeat speech just before (or were broken off and said again),
     as a mask: the audio the transcript holds once, said a second time."""
@@ -37,8 +47,8 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
     reach = round(REACH_SECONDS / HOP_SECONDS)
     speech = voice >= 0.5
     for b in onsets:
-        if b + query > len(features):
-            continue
+        if b + query > len(features) or marked[b]:
+            continue  # (a pause inside a second saying found already: its words match too)
         earlier = [int(p) for p in onsets if b - reach <= p < b - query and p + query <= len(features)]
         others = sorted((int(p) for p in onsets if p != b and abs(p - b) <= reach and p + query <= len(features)),
                         key=lambda p: abs(p - b))[:USUAL_PLACES]
@@ -94,8 +104,9 @@ def _end_of_second(
     features: np.ndarray, speech: np.ndarray, onsets: np.ndarray, first: int, end_of_first: int, second: int, usual: float
 ) -> int:
     """Where the second saying ends: where the first saying's last words are found in it
-    (the same length after ``second``, give or take a third); if they are not, the second
-    saying is only the start again and ends where it would if as long as the first."""
+    (the same length after ``second``, give or take a third); if they are not, where it
+    would if as long as the first, or before, where a voice starts again after a pause past
+    four fifths of that length (the next sentence: it must not be priced out with the repeat)."""
     length = end_of_first - first
     tail = round(END_SECONDS / HOP_SECONDS)
     words = _normalised(features[end_of_first - tail : end_of_first, :CEPSTRA])
@@ -107,4 +118,5 @@ def _end_of_second(
         best = int(np.argmin(costs))
         if costs[best] <= RATIO * usual:
             return places[best] + tail
-    return min(len(features), second + length)
+    following = onsets[onsets > second + 4 * length // 5]
+    return min(len(features), second + length, int(following[0]) if len(following) else len(features))
