@@ -9,7 +9,7 @@ import pytest
 
 from real_audio import RATE, common_voice, common_voice_clips
 from subtitler.align.doubts import ELSEWHERE_RATIO
-from subtitler.align.elsewhere import _voice_onsets, elsewhere_ratios
+from subtitler.align.elsewhere import voice_onsets, elsewhere_ratios
 from subtitler.align.features import HOP_SECONDS, compute_features
 from subtitler.align.settings import AlignSettings
 from subtitler.align.synthesis import synthetic_frames
@@ -56,8 +56,8 @@ def test_pieces_not_compared_short_or_without_another_onset_keep_a_ratio_of_one(
 
 def test_voice_onsets_follow_a_pause_of_a_fifth_of_a_second():
     voice = voice_at(400, (10, 50), (60, 100), (130, 200))  # 0.1 s, then 0.3 s apart
-    assert _voice_onsets(voice).tolist() == [10, 130]
-    assert _voice_onsets(np.zeros(100, np.float32)).tolist() == []
+    assert voice_onsets(voice).tolist() == [10, 130]
+    assert voice_onsets(np.zeros(100, np.float32)).tolist() == []
 
 
 # --- on real speakers ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def elsewhere_ratios(
     frames (same columns); ``spans``: where each piece was placed; ``compared``: which pieces
     to compare (the aligner compares those that begin a cue or a sentence and were heard)."""
     ratios = np.ones(len(pieces))
-    onsets = _voice_onsets(voice)
+    onsets = voice_onsets(voice)
     reach, same = round(REACH_SECONDS / HOP_SECONDS), round(SAME_PLACE_SECONDS / HOP_SECONDS)
     longest = round(FIRST_WORDS_SECONDS / HOP_SECONDS)
     for k, (piece, span) in enumerate(zip(pieces, spans)):
@@ -60,28 +60,28 @@ def elsewhere_ratios(
         places = [start, *(int(p) for p in near if p + length <= len(features))]
         if len(places) < 2:
             continue
-        costs = _match_costs(features, _normalised(piece[:, :CEPSTRA]), places, length)
+        costs = match_costs(features, normalised(piece[:, :CEPSTRA]), places, length)
         ratios[k] = float(costs[1:].min() / costs[0])
     return ratios
 
 
-def _voice_onsets(voice: np.ndarray) -> np.ndarray:
+def voice_onsets(voice: np.ndarray) -> np.ndarray:
     """First frames of the runs of voice that follow a pause (or open the file): the voice's
     runs once the gaps shorter than a pause are filled."""
     bridged = activity.fill_runs(voice >= 0.5, False, round(PAUSE_SECONDS / HOP_SECONDS))
     return activity.runs(bridged)[:, 0].astype(np.int64)
 
 
-def _normalised(cepstra: np.ndarray) -> np.ndarray:
+def normalised(cepstra: np.ndarray) -> np.ndarray:
     """Mean and variance normalised on the stretch itself, then weighted as in the alignment."""
     cepstra = cepstra.astype(np.float32)
     return (cepstra - cepstra.mean(axis=0)) / (cepstra.std(axis=0) + 1e-6) * CEPSTRUM_WEIGHTS
 
 
-def _match_costs(features: np.ndarray, piece: np.ndarray, places: Sequence[int], length: int) -> np.ndarray:
+def match_costs(features: np.ndarray, piece: np.ndarray, places: Sequence[int], length: int) -> np.ndarray:
     """Mean price per step of the best corner-to-corner path between ``piece`` and the
     ``length`` frames of audio at each place."""
-    windows = np.stack([_normalised(features[p : p + length, :CEPSTRA]) for p in places])
+    windows = np.stack([normalised(features[p : p + length, :CEPSTRA]) for p in places])
     squares = (windows**2).sum(-1)[:, :, None] + (piece**2).sum(-1)[None, None, :] - 2 * windows @ piece.T
     distances = np.sqrt(np.maximum(squares, 0.0)).astype(np.float32)
     count, rows, columns = len(places), windows.shape[1], len(piece)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .elsewhere import _match_costs, _normalised, _voice_onsets
+from .elsewhere import match_costs, normalised, voice_onsets
 from .features import CEPSTRA, HOP_SECONDS
 
 QUERY_SECONDS = 0.3  # an onset's first words compared (a broken-off start may be this short)
@@ -26,9 +26,11 @@ USUAL_PLACES = 8  # the nearest onsets whose match is the onset's usual one
 RATIO = 0.55  # best match at most this share of the onset's usual match (other onsets): a repeat
 FRAGMENT_SECONDS = 1.0  # a first saying this short, cut by a pause, is a broken-off start
 SHIFT_SECONDS = 0.12  # an onset's place is compared this much earlier and later too
-CONFIRM_SECONDS = 2.0
-PACES = (0.8, 0.9, 1.0, 1.12, 1.25)  # the second saying's length over the first's, tried  # of the first saying, compared whole with the second's start
+CONFIRM_SECONDS = 2.0  # of the first saying, compared whole with the second's start
+PACES = (0.8, 0.9, 1.0, 1.12, 1.25)  # the second saying's length over the first's, tried
 END_SECONDS = 0.5  # of a longer first saying, its end is looked for in the second
+NEXT_VOICE_SHARE = 0.8  # a voice starting again after this share of the first saying's length
+# (after a pause) is the next sentence, when the first saying's end was not found
 
 
 def written_twice(texts: Sequence[str]) -> bool:
@@ -42,7 +44,7 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
     """Frames of speech that repeat speech just before (or were broken off and said again),
     as a mask: the audio the transcript holds once, said a second time."""
     marked = np.zeros(len(voice), bool)
-    onsets = _voice_onsets(voice)
+    onsets = voice_onsets(voice)
     query = round(QUERY_SECONDS / HOP_SECONDS)
     reach = round(REACH_SECONDS / HOP_SECONDS)
     speech = voice >= 0.5
@@ -54,8 +56,8 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
                         key=lambda p: abs(p - b))[:USUAL_PLACES]
         if not earlier or len(others) < 3:
             continue
-        words = _normalised(features[b : b + query, :CEPSTRA])
-        usual = float(np.median(_match_costs(features, words, others, query)))
+        words = normalised(features[b : b + query, :CEPSTRA])
+        usual = float(np.median(match_costs(features, words, others, query)))
         costs = _near_costs(features, words, earlier, query)
         best = int(np.argmin(costs))
         first = earlier[best]
@@ -68,7 +70,7 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
         if length <= round(FRAGMENT_SECONDS / HOP_SECONDS):
             marked[first:b] = True  # the broken-off start
             continue
-        marked[b : _end_of_second(features, speech, onsets, first, end_of_first, b, usual)] = True
+        marked[b : _end_of_second(features, onsets, first, end_of_first, b, usual)] = True
     return marked
 
 
@@ -78,7 +80,7 @@ def _near_costs(features: np.ndarray, words: np.ndarray, places: list[int], leng
     shift = round(SHIFT_SECONDS / HOP_SECONDS)
     offsets = range(-shift, shift + 1, max(1, shift // 2))
     shifted = [min(max(0, p + d), len(features) - length) for p in places for d in offsets]
-    costs = _match_costs(features, words, shifted, length)
+    costs = match_costs(features, words, shifted, length)
     return costs.reshape(len(places), len(offsets)).min(axis=1)
 
 
@@ -86,7 +88,7 @@ def _same_words(features: np.ndarray, first: int, second: int, length: int, usua
     """Whether the whole first saying (at most ``CONFIRM_SECONDS``) matches the start of the
     second: two sentences opening on the same word ("Donc, ...") part after it."""
     length = min(length, round(CONFIRM_SECONDS / HOP_SECONDS))
-    words = _normalised(features[first : first + length, :CEPSTRA])
+    words = normalised(features[first : first + length, :CEPSTRA])
     for pace in PACES:  # the second saying may be faster or slower
         span = round(length * pace)
         if second + span <= len(features) and _near_costs(features, words, [second], span)[0] <= RATIO * usual:
@@ -101,22 +103,22 @@ def _voice_end_before(speech: np.ndarray, frame: int) -> int:
 
 
 def _end_of_second(
-    features: np.ndarray, speech: np.ndarray, onsets: np.ndarray, first: int, end_of_first: int, second: int, usual: float
+    features: np.ndarray, onsets: np.ndarray, first: int, end_of_first: int, second: int, usual: float
 ) -> int:
     """Where the second saying ends: where the first saying's last words are found in it
     (the same length after ``second``, give or take a third); if they are not, where it
-    would if as long as the first, or before, where a voice starts again after a pause past
-    four fifths of that length (the next sentence: it must not be priced out with the repeat)."""
+    would if as long as the first, or before, where the next sentence starts (a voice after a
+    pause past ``NEXT_VOICE_SHARE`` of that length: it must not be priced out with the repeat)."""
     length = end_of_first - first
     tail = round(END_SECONDS / HOP_SECONDS)
-    words = _normalised(features[end_of_first - tail : end_of_first, :CEPSTRA])
+    words = normalised(features[end_of_first - tail : end_of_first, :CEPSTRA])
     slack = length // 3
     places = [p for p in range(second + length - tail - slack, second + length - tail + slack + 1, 2)
               if second < p and p + tail <= len(features)]
     if places:
-        costs = _match_costs(features, words, places, tail)
+        costs = match_costs(features, words, places, tail)
         best = int(np.argmin(costs))
         if costs[best] <= RATIO * usual:
             return places[best] + tail
-    following = onsets[onsets > second + 4 * length // 5]
+    following = onsets[onsets > second + NEXT_VOICE_SHARE * length]
     return min(len(features), second + length, int(following[0]) if len(following) else len(features))
