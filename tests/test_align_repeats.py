@@ -105,11 +105,15 @@ def test_a_start_broken_off_and_said_again_marks_the_broken_off_words(clips):
     assert all(starts[1] <= a and b <= said_again_at + 0.05 for a, b in found)  # up to the sentence said whole
 
 
-def test_two_sentences_opening_on_the_same_words_are_not_a_repeat(clips):
-    a, b = common_voice(clips[8]), common_voice(clips[9])
-    cut_a, cut_b = voice_onset(a) + round(0.6 * RATE), voice_onset(b) + round(0.6 * RATE)
+@pytest.mark.parametrize(("first", "shared"), [(8, 0.6), (36, 2.0), (44, 2.0)])
+def test_two_sentences_opening_on_the_same_words_are_not_a_repeat(clips, first, shared):
+    """("Cliquez sur le bouton Partager. Cliquez sur le bouton Envoyer.") Up to 2 s of the
+    same opening, then more than 1.5 s of other words: compared over 2 s only, the last
+    two were taken for a repeat."""
+    a, b = common_voice(clips[first]), common_voice(clips[first + 1])
+    cut_a, cut_b = voice_onset(a) + round(shared * RATE), voice_onset(b) + round(shared * RATE)
     same_opening = np.concatenate([a[:cut_a], b[cut_b:]])  # A's first words, then B's
-    audio, _ = laid_out(common_voice(clips[10]), same_opening, a, common_voice(clips[11]))
+    audio, _ = laid_out(common_voice(clips[first + 2]), same_opening, a, common_voice(clips[first + 3]))
     assert marked(audio) == []
 
 

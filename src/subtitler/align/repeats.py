@@ -26,11 +26,10 @@ USUAL_PLACES = 8  # the nearest onsets whose match is the onset's usual one
 RATIO = 0.55  # best match at most this share of the onset's usual match (other onsets): a repeat
 FRAGMENT_SECONDS = 1.0  # a first saying this short, cut by a pause, is a broken-off start
 SHIFT_SECONDS = 0.12  # an onset's place is compared this much earlier and later too
-CONFIRM_SECONDS = 2.0  # of the first saying, compared whole with the second's start
+CONFIRM_SECONDS = (2.0, 6.0)  # of the first saying, compared whole with the second's start
 PACES = (0.8, 0.9, 1.0, 1.12, 1.25)  # the second saying's length over the first's, tried
-END_SECONDS = 0.5  # of a longer first saying, its end is looked for in the second
-NEXT_VOICE_SHARE = 0.8  # a voice starting again after this share of the first saying's length
-# (after a pause) is the next sentence, when the first saying's end was not found
+NEXT_VOICE_SHARE = 0.8  # a voice starting again (after a pause) past this share of a second
+# saying's expected length is the next sentence
 
 
 def written_twice(texts: Sequence[str]) -> bool:
@@ -64,13 +63,13 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
         if costs[best] > RATIO * usual:
             continue
         end_of_first = _voice_end_before(speech, b)
-        length = end_of_first - first
-        if b + length > len(features) or not _same_words(features, first, b, length, usual):
+        said = _said_again_until(features, onsets, first, end_of_first, b, usual)
+        if said is None:
             continue
-        if length <= round(FRAGMENT_SECONDS / HOP_SECONDS):
-            marked[first:b] = True  # the broken-off start
-            continue
-        marked[b : _end_of_second(features, onsets, first, end_of_first, b, usual)] = True
+        if end_of_first - first <= round(FRAGMENT_SECONDS / HOP_SECONDS):
+            marked[first:b] = True  # a start broken off, then said whole
+        else:
+            marked[b:said] = True  # said twice: the second saying
     return marked
 
 
@@ -84,41 +83,34 @@ def _near_costs(features: np.ndarray, words: np.ndarray, places: list[int], leng
     return costs.reshape(len(places), len(offsets)).min(axis=1)
 
 
-def _same_words(features: np.ndarray, first: int, second: int, length: int, usual: float) -> bool:
-    """Whether the whole first saying (at most ``CONFIRM_SECONDS``) matches the start of the
-    second: two sentences opening on the same word ("Donc, ...") part after it."""
-    length = min(length, round(CONFIRM_SECONDS / HOP_SECONDS))
-    words = normalised(features[first : first + length, :CEPSTRA])
-    for pace in PACES:  # the second saying may be faster or slower
-        span = round(length * pace)
-        if second + span <= len(features) and _near_costs(features, words, [second], span)[0] <= RATIO * usual:
-            return True
-    return False
+def _said_again_until(
+    features: np.ndarray, onsets: np.ndarray, first: int, end_of_first: int, second: int, usual: float
+) -> int | None:
+    """Where the second saying of the words from ``first`` to ``end_of_first`` ends, if the
+    whole first saying (at most the last of ``CONFIRM_SECONDS``) matches the start of the
+    second at one of ``PACES``; None if it does not (two sentences opening on the same words
+    part after them). A first saying longer than compared ends, said again, at the pace
+    found, or before, where the next sentence starts (a voice after a pause past
+    ``NEXT_VOICE_SHARE`` of its expected length)."""
+    length = end_of_first - first
+    for seconds in CONFIRM_SECONDS:  # the shorter first: most candidates part within it
+        compared = min(length, round(seconds / HOP_SECONDS))
+        words = normalised(features[first : first + compared, :CEPSTRA])
+        matched = [
+            (float(_near_costs(features, words, [second], round(compared * pace))[0]), pace)
+            for pace in PACES
+            if second + round(compared * pace) <= len(features)
+        ]
+        if not matched or min(matched)[0] > RATIO * usual:
+            return None
+        if compared == length:
+            break
+    said = second + round(length * min(matched)[1])
+    following = onsets[onsets > second + NEXT_VOICE_SHARE * (said - second)]
+    return min(len(features), said, int(following[0]) if len(following) else len(features))
 
 
 def _voice_end_before(speech: np.ndarray, frame: int) -> int:
     """The frame after the last voiced frame before ``frame`` (skipping the pause there)."""
     voiced = np.flatnonzero(speech[:frame])
     return int(voiced[-1]) + 1 if len(voiced) else frame
-
-
-def _end_of_second(
-    features: np.ndarray, onsets: np.ndarray, first: int, end_of_first: int, second: int, usual: float
-) -> int:
-    """Where the second saying ends: where the first saying's last words are found in it
-    (the same length after ``second``, give or take a third); if they are not, where it
-    would if as long as the first, or before, where the next sentence starts (a voice after a
-    pause past ``NEXT_VOICE_SHARE`` of that length: it must not be priced out with the repeat)."""
-    length = end_of_first - first
-    tail = round(END_SECONDS / HOP_SECONDS)
-    words = normalised(features[end_of_first - tail : end_of_first, :CEPSTRA])
-    slack = length // 3
-    places = [p for p in range(second + length - tail - slack, second + length - tail + slack + 1, 2)
-              if second < p and p + tail <= len(features)]
-    if places:
-        costs = match_costs(features, words, places, tail)
-        best = int(np.argmin(costs))
-        if costs[best] <= RATIO * usual:
-            return places[best] + tail
-    following = onsets[onsets > second + NEXT_VOICE_SHARE * length]
-    return min(len(features), second + length, int(following[0]) if len(following) else len(features))
