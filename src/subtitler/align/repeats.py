@@ -22,6 +22,8 @@ from .features import CEPSTRA, HOP_SECONDS
 
 QUERY_SECONDS = 0.3  # an onset's first words compared (a broken-off start may be this short)
 REACH_SECONDS = 12.0  # onsets this far back are compared
+CLOSE_SECONDS = 1.5  # and any voiced place this close, every SHIFT_SECONDS (a start broken off
+# may follow the sentence before with no pause the voice detector hears)
 USUAL_PLACES = 8  # the nearest onsets whose match is the onset's usual one
 RATIO = 0.55  # best match at most this share of the onset's usual match (other onsets): a repeat
 FRAGMENT_SECONDS = 1.0  # a first saying this short, cut by a pause, is a broken-off start
@@ -46,11 +48,13 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
     onsets = voice_onsets(voice)
     query = round(QUERY_SECONDS / HOP_SECONDS)
     reach = round(REACH_SECONDS / HOP_SECONDS)
+    close, shift = round(CLOSE_SECONDS / HOP_SECONDS), round(SHIFT_SECONDS / HOP_SECONDS)
     speech = voice >= 0.5
     for b in onsets:
         if b + query > len(features) or marked[b]:
             continue  # (a pause inside a second saying found already: its words match too)
         earlier = [int(p) for p in onsets if b - reach <= p < b - query and p + query <= len(features)]
+        earlier += [p for p in range(max(0, b - close), b - query, shift) if speech[p] and p not in earlier]
         others = sorted((int(p) for p in onsets if p != b and abs(p - b) <= reach and p + query <= len(features)),
                         key=lambda p: abs(p - b))[:USUAL_PLACES]
         if not earlier or len(others) < 3:
