@@ -73,15 +73,17 @@ def voice_onsets(voice: np.ndarray) -> np.ndarray:
 
 
 def normalised(cepstra: np.ndarray) -> np.ndarray:
-    """Mean and variance normalised on the stretch itself, then weighted as in the alignment."""
+    """Mean and variance normalised on the stretch itself, then weighted as in the alignment
+    (each of a stack of stretches on its own: frames are the last axis but one)."""
     cepstra = cepstra.astype(np.float32)
-    return (cepstra - cepstra.mean(axis=0)) / (cepstra.std(axis=0) + 1e-6) * CEPSTRUM_WEIGHTS
+    mean = cepstra.mean(axis=-2, keepdims=True)
+    return (cepstra - mean) / (cepstra.std(axis=-2, keepdims=True) + 1e-6) * CEPSTRUM_WEIGHTS
 
 
 def match_costs(features: np.ndarray, piece: np.ndarray, places: Sequence[int], length: int) -> np.ndarray:
     """Mean price per step of the best corner-to-corner path between ``piece`` and the
     ``length`` frames of audio at each place."""
-    windows = np.stack([normalised(features[p : p + length, :CEPSTRA]) for p in places])
+    windows = normalised(features[np.asarray(places)[:, None] + np.arange(length), :CEPSTRA])
     squares = (windows**2).sum(-1)[:, :, None] + (piece**2).sum(-1)[None, None, :] - 2 * windows @ piece.T
     distances = np.sqrt(np.maximum(squares, 0.0)).astype(np.float32)
     count, rows, columns = len(places), windows.shape[1], len(piece)

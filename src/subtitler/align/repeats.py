@@ -24,7 +24,7 @@ QUERY_SECONDS = 0.3  # an onset's first words compared (a broken-off start may b
 REACH_SECONDS = 12.0  # onsets this far back are compared
 CLOSE_SECONDS = 1.5  # and any voiced place this close, every SHIFT_SECONDS (a start broken off
 # may follow the sentence before with no pause the voice detector hears)
-USUAL_PLACES = 8  # the nearest onsets whose match is the onset's usual one
+USUAL_PLACES = 8  # the nearest onsets (however far) whose match is the onset's usual one
 RATIO = 0.55  # best match at most this share of the onset's usual match (other onsets): a repeat
 FRAGMENT_SECONDS = 1.0  # a first saying this short, cut by a pause, is a broken-off start
 SHIFT_SECONDS = 0.12  # an onset's place is compared this much earlier and later too
@@ -53,10 +53,9 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
     for b in onsets:
         if b + query > len(features) or marked[b]:
             continue  # (a pause inside a second saying found already: its words match too)
-        earlier = [int(p) for p in onsets if b - reach <= p < b - query and p + query <= len(features)]
+        earlier = [int(p) for p in onsets[np.searchsorted(onsets, b - reach) : np.searchsorted(onsets, b - query)]]
         earlier += [p for p in range(max(0, b - close), b - query, shift) if speech[p] and p not in earlier]
-        others = sorted((int(p) for p in onsets if p != b and abs(p - b) <= reach and p + query <= len(features)),
-                        key=lambda p: abs(p - b))[:USUAL_PLACES]
+        others = _nearest(onsets, b, len(features) - query)
         if not earlier or len(others) < 3:
             continue
         words = normalised(features[b : b + query, :CEPSTRA])
@@ -75,6 +74,15 @@ def said_again(features: np.ndarray, voice: np.ndarray) -> np.ndarray:
         else:
             marked[b:said] = True  # said twice: the second saying
     return marked
+
+
+def _nearest(onsets: np.ndarray, onset: int, last: int) -> list[int]:
+    """The ``USUAL_PLACES`` other onsets nearest ``onset`` (up to frame ``last``), however far:
+    what the speaker's other words cost is the yardstick of a repeat."""
+    at = int(np.searchsorted(onsets, onset))
+    near = onsets[max(0, at - USUAL_PLACES) : at + USUAL_PLACES + 1]
+    near = near[(near != onset) & (near <= last)]
+    return [int(p) for p in near[np.argsort(np.abs(near - onset), kind="stable")[:USUAL_PLACES]]]
 
 
 def _near_costs(features: np.ndarray, words: np.ndarray, places: list[int], length: int) -> np.ndarray:
