@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from .layout import OutputLayout, VideoOutputs
 from .media.fetched import DownloadLimits, Fetched
 from .media.lookup import find_media
 from .media.probe import probe
-from .model import CueKind, Flag, MediaInfo, TimedCue, Transcript
+from .model import Cue, CueKind, Flag, MediaInfo, Sentence, TimedCue, Transcript
 from .qa import render_timeline_svg
 from .results import CueStats, Status, VideoResult, not_spoken
 from .sentences import split_sentences
@@ -130,6 +130,15 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def _cues_and_warnings(
+    transcript: Transcript, sentences: Sequence[Sentence], config: CaptionConfig, apart: Collection[int] = ()
+) -> tuple[list[Cue], list[str]]:
+    """The cues (``apart``: sentences that begin cues of their own) and the warnings of the
+    transcript and of their layout."""
+    cues = build_cues(sentences, config, apart)
+    return cues, list(transcript.warnings) + layout_warnings(cues, config)
+
+
 def _build(job: VideoJob) -> VideoResult:
     options = job.options
     config = options.config
@@ -154,8 +163,7 @@ def _build(job: VideoJob) -> VideoResult:
         return replace(previous, status=status, **fetch_fields)
 
     sentences = split_sentences(transcript)
-    cues = build_cues(sentences, config)
-    warnings = list(transcript.warnings) + layout_warnings(cues, config)
+    cues, warnings = _cues_and_warnings(transcript, sentences, config)
     left_out = not_spoken(transcript)
 
     if media_path is None:
@@ -176,14 +184,14 @@ def _build(job: VideoJob) -> VideoResult:
 
     media = probe(media_path)
     _check_media_long_enough(media, cues, transcript)
-    resolution = anchors.resolve(anchors.load(anchors_path), cues)
+    saved_anchors = anchors.load(anchors_path)
+    resolution = anchors.resolve(saved_anchors, cues)
     first_warnings: list[str] = []
     anchored, fallback = _locate_speech(cues, media, options, first_warnings, resolution.anchors)
     apart = sentences_apart_by_music(cues, anchored.located.spans, anchored.located.music, config)
     if apart:  # a cue would show over music said around it: cues of their own, aligned again
-        cues = build_cues(sentences, config, apart)
-        warnings = list(transcript.warnings) + layout_warnings(cues, config)
-        resolution = anchors.resolve(anchors.load(anchors_path), cues)
+        cues, warnings = _cues_and_warnings(transcript, sentences, config, apart)
+        resolution = anchors.resolve(saved_anchors, cues)
         anchored, fallback = _locate_speech(cues, media, options, warnings, resolution.anchors)
     else:
         warnings.extend(first_warnings)

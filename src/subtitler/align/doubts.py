@@ -10,10 +10,9 @@ stole another's audio), the cue starts where no voice is (music, silence), a sen
 in the middle of a voice with no pause before it (the end of the sentence before cut
 short), or voiced audio that no text explains lies just before it (a sentence said twice,
 an aside, a false start, or words matched to the wrong speech). Each trace is a reason,
-shown to the editor. One
-reason does read the words themselves (:mod:`.elsewhere`): compared each side normalised on
-its own, a cue's first words may match the speech after another pause nearby clearly
-better (0.9 of the price or less) than where they stand.
+shown to the editor. One reason does read the words themselves (:mod:`.elsewhere`):
+compared each side normalised on its own, a cue's first words may match the speech after
+another pause nearby clearly better (0.9 of the price or less) than where they stand.
 
 The thresholds were set on the real-speech benchmark so that a cue whose start is right
 (within 250 ms) is flagged in under 5 % of cases (``python benchmarks/run_alignment.py
