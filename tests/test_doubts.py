@@ -44,13 +44,23 @@ def test_a_cue_with_nothing_against_it_has_no_doubt():
 
 
 @pytest.mark.parametrize("relative", [0.1, 0.3, 3.0, 8.0])
-def test_a_first_piece_that_took_far_more_or_far_less_than_its_usual_time_is_uneven(relative):
-    assert reasons(relative=relative) == {Doubt.UNEVEN_PACE}
+def test_a_first_piece_that_took_far_more_or_far_less_than_its_usual_time_explains_another_reason(relative):
+    assert reasons(relative=relative, voice_after=0.05) == {Doubt.UNEVEN_PACE, Doubt.NO_VOICE}
 
 
 @pytest.mark.parametrize("relative", [0.1, 0.3, 3.0, 8.0])
-def test_a_piece_before_that_took_far_more_or_far_less_than_usual_makes_the_boundary_unsure(relative):
-    assert reasons(previous_relative=relative) == {Doubt.NEIGHBOUR_PACE}
+def test_a_piece_before_that_took_far_more_or_far_less_than_usual_explains_another_reason(relative):
+    assert reasons(previous_relative=relative, unwritten=3.0) == {Doubt.NEIGHBOUR_PACE, Doubt.UNWRITTEN_SPEECH}
+
+
+@pytest.mark.parametrize("relative", [0.1, 0.3, 3.0, 8.0])
+def test_a_pace_alone_is_not_a_reason(relative):
+    """On the real-speech benchmark (57 cases, 2,264 scored cues) no cue more than 500 ms off
+    was doubted for a pace alone, and 30 right ones were: a short first piece read fast, a
+    speaker slower than the others."""
+    assert reasons(relative=relative) == set()
+    assert reasons(previous_relative=relative) == set()
+    assert reasons(relative=relative, previous_relative=relative) == set()
 
 
 def test_no_voice_after_the_start_is_a_reason():
@@ -118,7 +128,9 @@ def test_slow_pieces_side_by_side_are_slow_speakers_not_a_reason():
 def test_music_near_counts_only_with_another_reason_or_a_weak_voice():
     """Music before a cue whose start is otherwise sound is normal (a cue after an intro)."""
     assert reasons(near_music=True) == set()
-    assert reasons(near_music=True, relative=5.0) == {Doubt.UNEVEN_PACE, Doubt.MUSIC_NEAR}
+    assert reasons(near_music=True, relative=5.0) == set()  # a pace alone is not a reason
+    assert reasons(near_music=True, relative=5.0, elsewhere=0.5) == {
+        Doubt.UNEVEN_PACE, Doubt.ELSEWHERE, Doubt.MUSIC_NEAR}
     assert reasons(near_music=True, unwritten=3.0) == {Doubt.UNWRITTEN_SPEECH, Doubt.MUSIC_NEAR}
     weak = (doubts.VOICE_AFTER + doubts.MUSIC_VOICE) / 2  # heard, but not clearly
     assert reasons(voice_after=weak) == set()
@@ -250,8 +262,8 @@ def test_no_voice_track_at_all_doubts_nothing_about_the_voice():
 
 def test_the_locator_puts_the_reasons_on_each_cue_and_caps_a_doubted_cue_s_confidence():
     """Cue 0: two pieces, clean; cue 1: clean, music under it (alone: no doubt); cue 2: its
-    first piece took five times its usual time; cue 3: after it, with music under it; cue 4:
-    not heard."""
+    first piece took five times its usual time and matched poorly; cue 3: after it, with
+    music under it (a neighbour's pace and music, each alone: no doubt); cue 4: not heard."""
     owners = [0, 0, 1, 2, 3, 4]
     piece_spans = (SpeechSpan(1.0, 2.0), SpeechSpan(2.2, 4.0), SpeechSpan(4.5, 6.0), SpeechSpan(6.5, 11.0),
                    SpeechSpan(11.5, 14.0), SpeechSpan(14.0, 14.0, 0.0, found=False))
@@ -259,14 +271,13 @@ def test_the_locator_puts_the_reasons_on_each_cue_and_caps_a_doubted_cue_s_confi
                  SpeechSpan(11.5, 14.0, 0.8), SpeechSpan(14.0, 14.0, 0.0, found=False))
     aligned = Alignment(
         spans=piece_spans, speech=(), duration=20.0, music=((5.0, 5.5), (12.0, 13.0)),
-        fits=(PieceFit(1.0, 0.0), PieceFit(1.1, 0.0), PieceFit(0.9, 0.0), PieceFit(5.0, 0.0), PieceFit(1.0, 0.0),
+        fits=(PieceFit(1.0, 0.0), PieceFit(1.1, 0.0), PieceFit(0.9, 0.0), PieceFit(5.0, 0.5), PieceFit(1.0, 0.0),
               PieceFit(0.0, 0.0)),
         voice=voice_track(20.0, [(1.0, 4.0), (4.5, 6.0), (6.5, 11.0), (11.5, 14.0)]),
     )
     judged = _judged(cue_spans, aligned, owners)
-    assert [set(s.doubts) for s in judged] == [
-        set(), set(), {"uneven-pace"}, {"neighbour-pace", "music-near"}, set()]
-    assert [s.confidence for s in judged] == [0.95, 0.9, DOUBTED_CONFIDENCE, DOUBTED_CONFIDENCE, 0.0]
+    assert [set(s.doubts) for s in judged] == [set(), set(), {"uneven-pace", "low-match"}, set(), set()]
+    assert [s.confidence for s in judged] == [0.95, 0.9, DOUBTED_CONFIDENCE, 0.8, 0.0]
     assert DOUBTED_CONFIDENCE < CaptionConfig().min_confidence  # a doubted cue is flagged low-confidence too
     assert judged[4] == cue_spans[4]  # not heard: flagged as such, not doubted
     assert [(s.start, s.end, s.found) for s in judged] == [(s.start, s.end, s.found) for s in cue_spans]
@@ -365,18 +376,19 @@ def test_the_qa_timeline_says_why_in_the_flagged_cue_s_tooltip():
 
 def test_a_text_not_heard_gives_its_neighbour_no_pace_to_doubt():
     """A piece judged not said got a sliver of time (its pace near 0): the cue after it is not
-    doubted for that (dropped-sentences: 3 right cues flagged 'neighbour-pace' for it)."""
+    doubted for that (dropped-sentences: 3 right cues flagged 'neighbour-pace' for it), nor
+    is its pace given as a reason beside another."""
     owners = [0, 1, 2]
     piece_spans = (SpeechSpan(1.0, 3.0), SpeechSpan(3.0, 3.1, 0.0, found=False), SpeechSpan(3.5, 6.0))
     aligned = Alignment(
         spans=piece_spans, speech=(), duration=10.0, music=(),
-        fits=(PieceFit(1.0, 0.0), PieceFit(0.05, 0.0), PieceFit(1.0, 0.0)),
+        fits=(PieceFit(1.0, 0.0), PieceFit(0.05, 0.0), PieceFit(1.0, 0.0, 0.5)),
         voice=voice_track(10.0, [(1.0, 3.0), (3.5, 6.0)]),
     )
     judged = _judged(piece_spans, aligned, owners)
-    assert [s.doubts for s in judged] == [(), (), ()]
+    assert [s.doubts for s in judged] == [(), (), ("matches-elsewhere",)]
     heard = replace(aligned, spans=(piece_spans[0], SpeechSpan(3.0, 3.1), piece_spans[2]))
-    assert _judged(heard.spans, heard, owners)[2].doubts == ("neighbour-pace",)  # heard: its pace counts
+    assert _judged(heard.spans, heard, owners)[2].doubts == ("neighbour-pace", "matches-elsewhere")  # heard
 
 
 def test_every_flag_and_doubt_has_its_own_french_label_for_the_pages():
