@@ -101,13 +101,13 @@ def placed_right_and_shifted() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_on_real_speakers_no_sentence_on_its_own_voice_matches_elsewhere_better(placed_right_and_shifted):
-    """Measured: every one of the 54 at 0.93 or more, 1.12 typically."""
+    """Measured: every one of the 54 at 0.935 or more, 1.12 typically."""
     right, _ = placed_right_and_shifted
     assert len(right) == 54 and (right >= ELSEWHERE_RATIO).all(), np.sort(right)[:5]
 
 
 def test_on_real_speakers_most_sentences_on_the_next_speaker_match_their_own_voice_better(placed_right_and_shifted):
-    """Measured: 24 of the 36 under 0.9, 0.86 typically."""
+    """Measured: 30 of the 36 under 0.93 (24 under 0.9), 0.86 typically."""
     _, shifted = placed_right_and_shifted
-    assert len(shifted) == 36 and float((shifted < ELSEWHERE_RATIO).mean()) >= 0.6
+    assert len(shifted) == 36 and float((shifted < ELSEWHERE_RATIO).mean()) >= 0.8
     assert float(np.median(shifted)) < 0.9

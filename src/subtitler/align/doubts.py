@@ -12,7 +12,7 @@ short), or voiced audio that no text explains lies just before it (a sentence sa
 an aside, a false start, or words matched to the wrong speech). Each trace is a reason,
 shown to the editor. One reason does read the words themselves (:mod:`.elsewhere`):
 compared each side normalised on its own, a cue's first words may match the speech after
-another pause nearby clearly better (0.9 of the price or less) than where they stand.
+another pause nearby clearly better (0.93 of the price or less) than where they stand.
 
 A fast pace alone (the cue's first words far faster than usual, or the words before them
 far faster or slower) is not a reason: on the real-speech benchmark it never was the only
@@ -57,7 +57,7 @@ STRANDED_AFTER = 1.0  # ...then a pause this long before the rest of their sente
 AFTER_UNHEARD_MISMATCH = 0.15  # after a sentence not heard, a first piece this far above the median
 SHORT_OPENING_SECONDS = 1.0  # a cue's first sentence this short (its usual time)...
 SHORT_UNWRITTEN_SECONDS = 0.25  # ...after this much voice no text explains
-ELSEWHERE_RATIO = 0.9  # its first words match another voice onset nearby this much better
+ELSEWHERE_RATIO = 0.93  # its first words match another voice onset nearby this much better
 INSIDE_SECONDS = 0.15  # a sentence starting with a voice this sure this long before and after it...
 INSIDE_VOICE = 0.9  # ...has no pause before its first word
 _PACES = (Doubt.UNEVEN_PACE, Doubt.NEIGHBOUR_PACE)
