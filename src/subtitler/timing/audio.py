@@ -6,12 +6,9 @@ is looked at again."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import gc
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -25,6 +22,7 @@ from ..config import CaptionConfig
 from ..errors import AlignmentError, MediaError
 from ..media.decode import iter_audio_chunks
 from ..model import Cue, Doubt, MediaInfo, SpeechSpan
+from ..startup import trim_heap
 from .locator import LocatedSpeech, TimeRange
 
 SAMPLE_RATE = 16000
@@ -144,23 +142,12 @@ def _moves_clear(first: Sequence[SpeechSpan], again: Sequence[SpeechSpan], doubt
 
 def _give_back_freed_memory() -> None:
     """Return the memory an earlier alignment freed to the system before the next one starts
-    its synthesis process, where the C library can (glibc's ``malloc_trim``). Freed, it stays
-    the process's until then, so a video aligned again (a second look, cues split by music)
-    added the new synthesis process to the first alignment's peak: the 76-minute webinar with
-    20 second looks went from 270 to 370 MB, and stays at 270 MB with it."""
-    trim = _malloc_trim()
-    if trim is not None:
-        gc.collect()  # arrays held in reference cycles are freed too
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
+    its synthesis process, where the C library can (:func:`~subtitler.startup.trim_heap`).
+    Freed, it stays the process's until then, so a video aligned again (a second look, cues
+    split by music) added the new synthesis process to the first alignment's peak: the
+    76-minute webinar with 20 second looks went from 270 to 370 MB, and stays at 270 MB with it."""
+    gc.collect()  # arrays held in reference cycles are freed too
+    trim_heap()
 
 
 def _in_doubt(spans: Sequence[SpeechSpan]) -> int:
