@@ -115,8 +115,7 @@ def align(
     fine.features /= scale
     # Speech said a second time holds no text (unless the transcript says it twice too):
     # priced as text in music is.
-    repeated = np.zeros(len(voice), bool) if written_twice(texts) else said_again(features, voice)
-    priced_voice = np.where(repeated, 0.0, voice)
+    priced_voice = voice if written_twice(texts) else np.where(said_again(features, voice), 0.0, voice)
     real = Real(features, *voice_prices(pause, priced_voice, settings))
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]
