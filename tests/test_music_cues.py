@@ -100,8 +100,20 @@ def test_short_music_and_music_without_room_get_no_cue():
     assert notes(with_music_cues(timed, too_short, 20.0, FPS, CONFIG)) == []
     no_room = [(4.0, 7.5)]  # 3.5 s of music, but 1 s between the cues: under min_duration less the gaps
     assert with_music_cues(timed, no_room, 20.0, FPS, CONFIG) == timed
-    roomy = with_music_cues(timed, no_room, 20.0, FPS, replace(CONFIG, min_duration=0.8))
-    assert [(n.start, n.end) for n in notes(roomy)] == [(5.08, 5.92)]
+    later = [speech(0, 4.2, 9.0)]  # 3.5 s of music, 3.12 s of room before the cue
+    roomy = with_music_cues(later, [(1.0, 4.5)], 20.0, FPS, CONFIG)
+    assert [(n.start, n.end) for n in notes(roomy)] == [(1.0, 4.12)]
+    assert with_music_cues(later, [(1.0, 4.5)], 20.0, FPS, replace(CONFIG, min_duration=3.2)) == later
+
+
+def test_music_the_speech_cues_cover_for_more_than_half_is_a_voice_and_gets_no_note():
+    """On the real benchmark (real-cv-read-3) the detector heard one speaker at 0.2-0.7: to it
+    that sentence was music, and the aligner put the sentence's words there all the same."""
+    timed = [speech(0, 1.0, 5.0), speech(1, 6.0, 9.5)]
+    assert notes(with_music_cues(timed, [(5.5, 9.0)], 20.0, FPS, CONFIG)) == []  # 3 s of 3.5 under words
+    assert notes(with_music_cues(timed, [(4.0, 7.5)], 20.0, FPS, replace(CONFIG, min_duration=0.8))) == []
+    [note] = notes(with_music_cues(timed, [(9.0, 13.0)], 20.0, FPS, CONFIG))  # 0.5 s of 4 s
+    assert (note.start, note.end) == (9.58, 13.0)
 
 
 def test_music_cues_can_be_turned_off():

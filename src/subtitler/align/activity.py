@@ -34,6 +34,21 @@ def speech_frames(log_energy: np.ndarray) -> np.ndarray:
     return fill_runs(active, True, round(MIN_SPEECH_SECONDS / HOP_SECONDS))
 
 
+def syllabic_depth(log_energy: np.ndarray, block: int = 5, half: int = 10) -> np.ndarray:
+    """How far the level rises and falls around each frame, in dB: the 90th minus the 10th
+    percentile of 50 ms levels over the second around. A voice's syllables and the gaps
+    between them give 15-40 dB; real music, even with a voice-like lead, 3-5 dB."""
+    frames = len(log_energy)
+    blocks = frames // block
+    if blocks == 0:
+        return np.zeros(frames)
+    level = log_energy[: blocks * block].astype(np.float64).reshape(blocks, block).mean(axis=1) * DB_PER_NEPER
+    around = np.lib.stride_tricks.sliding_window_view(np.pad(level, half, mode="edge"), 2 * half + 1)
+    low, high = np.percentile(around, [10, 90], axis=1)
+    depth = np.repeat(high - low, block)
+    return np.concatenate([depth, np.full(frames - len(depth), depth[-1])])
+
+
 def runs(mask: np.ndarray) -> np.ndarray:
     """The runs of true frames of ``mask``, as rows (first frame, frame after the last)."""
     flags = np.concatenate([[False], np.asarray(mask, bool), [False]]).astype(np.int8)

@@ -41,7 +41,7 @@ from .elsewhere import elsewhere_ratios
 from .features import CEPSTRA, CEPSTRUM_WEIGHTS, HOP_SECONDS, normalise_locally
 from .layout import paced, speaker_pace, synthetic_layout
 from .levels import Levels, voiced
-from .prices import chance_distance, music_frames, pause_distance, voice_prices
+from .prices import chance_distance, likely_voice, music_frames, pause_distance, voice_prices
 from .problem import Problem, Real
 from .pyramid import coarse_to_fine
 from .reading import read_features
@@ -115,7 +115,9 @@ def align(
     fine.features /= scale
     # Speech said a second time holds no text (unless the transcript says it twice too):
     # priced as text in music is.
-    priced_voice = voice if written_twice(texts) else np.where(said_again(features, voice), 0.0, voice)
+    priced_voice = likely_voice(voice, log_energy, levels, settings)
+    if not written_twice(texts):
+        priced_voice = np.where(said_again(features, voice), 0.0, priced_voice)
     real = Real(features, *voice_prices(pause, priced_voice, settings))
     pieces = [fine.features[s : s + n] for s, n in zip(fine.starts, fine.lengths)]
     filler_start, filler_length = fine.segment_starts[1], fine.segment_lengths[1]

@@ -67,6 +67,22 @@ def voice_prices(
     return priced.astype(np.float32), unvoiced.astype(np.float32), hold.astype(np.float32)
 
 
+def likely_voice(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, settings: AlignSettings) -> np.ndarray:
+    """The voice probability to price with: where the detector is unsure (``unsure_voice``
+    or more), never sure within ``likely_voice_clear``, while the sound is as loud as speech
+    and rises and falls like syllables, it is taken as ``likely_voice``. Silero hears some
+    home-microphone voices at 0.2-0.7 (one Common Voice speaker, whose sentence then lost its
+    text to the sentence before it); music does not rise and fall that way. Near a sure voice
+    an unsure frame is its onset or its end, which the detector's answer already places."""
+    unsure = (voice >= settings.unsure_voice) & (voice < settings.likely_voice)
+    unsure &= log_energy > levels.speech - settings.likely_voice_below_db / activity.DB_PER_NEPER
+    if not unsure.any():
+        return voice
+    unsure &= _running(voice, round(settings.likely_voice_clear / HOP_SECONDS), np.max) < settings.onset_sure
+    unsure &= activity.syllabic_depth(log_energy) >= settings.likely_voice_depth_db
+    return np.where(unsure, np.float32(settings.likely_voice), voice).astype(voice.dtype)
+
+
 def music_frames(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, settings: AlignSettings) -> np.ndarray:
     """Frames of sound without a voice: no voice within ``voice_near`` and, over the second
     around, most frames within ``music_below_db`` of typical speech and ``music_above_db``

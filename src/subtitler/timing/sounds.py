@@ -6,7 +6,8 @@ interlude, an outro: the audio locator reports where a sound is heard and no voi
 a cue ``config.music_label`` in the room the speech cues leave: the minimum gap from them
 and from the note before,
 and no longer than ``config.max_duration``. A stretch where that room is under
-``config.min_duration`` gets no note.
+``config.min_duration`` gets no note, nor one the speech cues cover for more than half (the
+aligner heard words in it: a voice the detector was unsure of, not music alone).
 
 A speech cue does not stay on screen into such a stretch for its reading time or its
 linger: viewers would read words over the music. Its end is brought back to where the music
@@ -52,6 +53,8 @@ def with_music_cues(
             continue
         before = [t for t in timed if t.start < start + (end - start) / 2]
         after = [t for t in timed if t.start >= start + (end - start) / 2]
+        if _spoken_over(start, end, timed) > (end - start) / 2:
+            continue
         first = max(start, before[-1].end + gap if before else 0.0, notes[-1].end + gap if notes else 0.0)
         last = min(end, after[0].start - gap if after else media_end, first + config.max_duration)
         first, last = _ms(first), _ms(last)
@@ -70,6 +73,12 @@ def with_music_cues(
         notes.append(TimedCue(cue=note, start=first, end=last))
     ordered = sorted([*timed, *notes], key=lambda t: t.start)
     return [replace(t, cue=replace(t.cue, index=i)) for i, t in enumerate(ordered)]
+
+
+def _spoken_over(start: float, end: float, timed: Sequence[TimedCue]) -> float:
+    """Seconds of the stretch ``start``-``end`` that speech cues cover. Over half, words were
+    heard there: a voice the detector was unsure of, not music alone."""
+    return sum(max(0.0, min(end, t.end) - max(start, t.start)) for t in timed if t.cue.kind is CueKind.SPEECH)
 
 
 def sentences_apart_by_music(
