@@ -84,11 +84,16 @@ def likely_voice(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, sett
 
 
 def music_frames(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, settings: AlignSettings) -> np.ndarray:
-    """Frames of sound without a voice: no voice within ``voice_near`` and, over the second
+    """Frames of sound without a voice: no voice within ``voice_near`` (or none the detector is
+    sure of, where the level stays within ``music_steady_db`` over every second around: a
+    voice-like lead that it hears at 0.3-0.85, which syllables never are) and, over the second
     around, most frames within ``music_below_db`` of typical speech and ``music_above_db``
     over the noise floor (quieter is room tone; steady noise sits on the floor), in runs of
     ``music_seconds`` or more. Music, applause or a jingle: what French captions indicate."""
-    unvoiced = _running(voice, round(settings.voice_near / HOP_SECONDS), np.max) < 0.5
+    near = _running(voice, round(settings.voice_near / HOP_SECONDS), np.max)
+    steady = activity.syllabic_depth(log_energy) < settings.music_steady_db
+    steady = _running(steady.astype(np.float32), round(0.5 / HOP_SECONDS), np.min) > 0.5
+    unvoiced = (near < 0.5) | ((near < settings.onset_sure) & steady)
     loud = log_energy > np.maximum(
         levels.speech - settings.music_below_db / activity.DB_PER_NEPER,
         levels.floor + settings.music_above_db / activity.DB_PER_NEPER,

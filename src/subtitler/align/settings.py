@@ -40,6 +40,7 @@ class AlignSettings:
     music_below_db: float = 18.0  # sound this close to typical speech, without a voice, is music
     music_above_db: float = 10.0  # ...and this far above the noise floor
     music_seconds: float = 1.0  # shortest stretch of music reported (CaptionConfig.music_seconds: cued)
+    music_steady_db: float = 6.0  # a level this steady over a second, no voice sure, is music too (syllables: 12-40 dB)
     onset_run: float = 0.1  # a voice onset begins a run of speech this long...
     onset_sure: float = 0.9  # ...where the detector is at least this sure once
     onset_walk: float = 0.10  # ...walked back up to this long while the sound is over the floor by
