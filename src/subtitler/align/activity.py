@@ -37,7 +37,8 @@ def speech_frames(log_energy: np.ndarray) -> np.ndarray:
 def syllabic_depth(log_energy: np.ndarray, block: int = 5, half: int = 10) -> np.ndarray:
     """How far the level rises and falls around each frame, in dB: the 90th minus the 10th
     percentile of 50 ms levels over the second around. A voice's syllables and the gaps
-    between them give 15-40 dB; real music, even with a voice-like lead, 3-5 dB."""
+    between them give 12-40 dB; real music mostly 2-14 dB (a voice-like lead 3-5, drums up
+    to 18), so it tells a voice from music only where the detector hears neither well."""
     frames = len(log_energy)
     blocks = frames // block
     if blocks == 0:

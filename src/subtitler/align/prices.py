@@ -72,8 +72,9 @@ def likely_voice(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, sett
     or more), never sure within ``likely_voice_clear``, while the sound is as loud as speech
     and rises and falls like syllables, it is taken as ``likely_voice``. Silero hears some
     home-microphone voices at 0.2-0.7 (one Common Voice speaker, whose sentence then lost its
-    text to the sentence before it); music does not rise and fall that way. Near a sure voice
-    an unsure frame is its onset or its end, which the detector's answer already places."""
+    text to the sentence before it); the music it is unsure of (a voice-like lead) does not
+    rise and fall that way, and music that does (drums) it hears as no voice at all. Near a
+    sure voice an unsure frame is its onset or its end, which the detector already places."""
     unsure = (voice >= settings.unsure_voice) & (voice < settings.likely_voice)
     unsure &= log_energy > levels.speech - settings.likely_voice_below_db / activity.DB_PER_NEPER
     if not unsure.any():

@@ -49,12 +49,10 @@ def with_music_cues(
     media_end = _media_end_ms(media_duration) / 1000  # as the speech cues: never after the media
     notes: list[TimedCue] = []
     for start, end in sorted(music):
-        if end - start < config.music_seconds:
+        if end - start < config.music_seconds or _spoken_over(start, end, timed) > (end - start) / 2:
             continue
         before = [t for t in timed if t.start < start + (end - start) / 2]
         after = [t for t in timed if t.start >= start + (end - start) / 2]
-        if _spoken_over(start, end, timed) > (end - start) / 2:
-            continue
         first = max(start, before[-1].end + gap if before else 0.0, notes[-1].end + gap if notes else 0.0)
         last = min(end, after[0].start - gap if after else media_end, first + config.max_duration)
         first, last = _ms(first), _ms(last)
