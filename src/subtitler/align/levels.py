@@ -23,11 +23,14 @@ class Levels:
     """The audio's loudness scale, per frame: the noise floor and the typical speech level
     around it (log energy). Local, like the cepstral normalisation, because a webinar's
     speakers and microphones differ in level; typical speech is the median of the frames
-    the detector calls speech, so a loud jingle does not set the scale of the voice."""
+    the detector calls speech, so a loud jingle does not set the scale of the voice. With
+    them, how far the level rises and falls around each frame (``activity.syllabic_depth``),
+    which both the likely voice and music read."""
 
     floor: np.ndarray  # (frames,)
     speech: np.ndarray  # (frames,)
     synthetic_floor: float  # where the synthetic voice's quiet frames are floored, vs. its median
+    depth: np.ndarray  # (frames,) dB
 
     @classmethod
     def of(cls, log_energy: np.ndarray, speech: np.ndarray, block: int = 1000, span: int = 3) -> Levels:
@@ -42,7 +45,7 @@ class Levels:
             floor = max(float(np.percentile(log_energy[lo:hi], 5)), lowest)
             floors[start : start + block] = floor
             levels[start : start + block] = max(typical, floor + 1.0)
-        return cls(floors, levels, float(np.median(floors - levels)))
+        return cls(floors, levels, float(np.median(floors - levels)), activity.syllabic_depth(log_energy))
 
     def loudness(self, log_energy: np.ndarray) -> np.ndarray:
         """1 at typical speech, 0 at ``LEVEL_RANGE_DB`` below it, floored at the noise floor:

@@ -77,10 +77,8 @@ def likely_voice(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, sett
     sure voice an unsure frame is its onset or its end, which the detector already places."""
     unsure = (voice >= settings.unsure_voice) & (voice < settings.likely_voice)
     unsure &= log_energy > levels.speech - settings.likely_voice_below_db / activity.DB_PER_NEPER
-    if not unsure.any():
-        return voice
     unsure &= _running(voice, round(settings.likely_voice_clear / HOP_SECONDS), np.max) < settings.onset_sure
-    unsure &= activity.syllabic_depth(log_energy) >= settings.likely_voice_depth_db
+    unsure &= levels.depth >= settings.likely_voice_depth_db
     return np.where(unsure, np.float32(settings.likely_voice), voice).astype(voice.dtype)
 
 
@@ -92,7 +90,7 @@ def music_frames(voice: np.ndarray, log_energy: np.ndarray, levels: Levels, sett
     over the noise floor (quieter is room tone; steady noise sits on the floor), in runs of
     ``music_seconds`` or more. Music, applause or a jingle: what French captions indicate."""
     near = _running(voice, round(settings.voice_near / HOP_SECONDS), np.max)
-    steady = activity.syllabic_depth(log_energy) < settings.music_steady_db
+    steady = levels.depth < settings.music_steady_db
     steady = _running(steady.astype(np.float32), round(0.5 / HOP_SECONDS), np.min) > 0.5
     unvoiced = (near < 0.5) | ((near < settings.onset_sure) & steady)
     loud = log_energy > np.maximum(
